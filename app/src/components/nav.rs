@@ -1,0 +1,56 @@
+//! The top bar: where you are, who you are, how you are signed in, and the way out.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::{app::AuthContext, paths};
+
+#[component]
+pub fn Nav() -> impl IntoView {
+    let ctx = expect_context::<AuthContext>();
+    let signed_in = move |v: crate::api::Viewer| {
+        {
+            let admin = v.is_admin();
+            view! {
+                <li><A href=paths::DASHBOARD>"Dashboard"</A></li>
+                {admin.then(|| view! { <li><A href=paths::ADMIN>"Admin"</A></li> })}
+                <li class="nav-user">
+                    <span class="who" data-testid="nav-user">{v.email.clone()}</span>
+                    <span class="badge" title="How this browser is authenticated">{v.mode.clone()}</span>
+                    {admin.then(|| view! { <span class="badge badge-admin">"admin"</span> })}
+                </li>
+                <li>
+                    <ActionForm action=ctx.logout>
+                        <button type="submit" class="button-link" disabled=move || ctx.logout.pending().get()>
+                            {move || if ctx.logout.pending().get() { "Signing out…" } else { "Sign out" }}
+                        </button>
+                    </ActionForm>
+                </li>
+            }
+        }
+    };
+    let signed_out = move || {
+        view! {
+            <li><A href=paths::LOGIN>"Sign in"</A></li>
+            <li><A href=paths::REGISTER>"Register"</A></li>
+        }
+    };
+    view! {
+        <header class="topbar">
+            <a class="skip" href="#main">"Skip to content"</a>
+            <nav aria-label="Main">
+                <a class="brand" href=paths::HOME>"Secure Routes"</a>
+                <ul>
+                    <Transition fallback=|| ()>
+                        {move || {
+                            ctx.viewer.get().map(|r| match r.ok().flatten() {
+                                Some(v) => signed_in(v).into_any(),
+                                None => signed_out().into_any(),
+                            })
+                        }}
+                    </Transition>
+                </ul>
+            </nav>
+        </header>
+    }
+}

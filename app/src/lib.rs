@@ -1,0 +1,14 @@
+//! The Leptos application: pages, components and server functions, shared by the server
+//! (feature `ssr`) and the browser bundle (feature `hydrate`).
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod error;
+pub mod next;
+pub mod pages;
+pub mod paths;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use app::{shell, App};

@@ -1,0 +1,39 @@
+//! Errors of the core, split into what a caller expects (bad credentials) and what it doesn't
+//! (a store that failed). The HTTP layers map these to status codes in one place each.
+
+use crate::password::HashError;
+
+/// A storage backend failed: always unexpected, never the user's fault.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("session store error: {0}")]
+    Sessions(#[from] tower_sessions::session_store::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Unknown email or wrong password: deliberately one variant, so that no caller can
+    /// accidentally tell the two apart.
+    #[error("invalid email or password")]
+    InvalidCredentials,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
+
+impl From<sqlx::Error> for AuthError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<tower_sessions::session_store::Error> for AuthError {
+    fn from(e: tower_sessions::session_store::Error) -> Self {
+        Self::Store(e.into())
+    }
+}

@@ -1,0 +1,26 @@
+//! The security core of Secure Routes, free of any web framework.
+//!
+//! Everything that decides who a request belongs to lives here: parsing emails and passwords,
+//! hashing, the user store, server-side sessions and the principal that the web layers read.
+//! The HTTP crates only translate between this and requests; that keeps the core testable and
+//! benchmarkable on its own.
+
+pub mod clock;
+pub mod cookies;
+pub mod db;
+pub mod email;
+pub mod error;
+pub mod password;
+pub mod principal;
+pub mod service;
+pub mod session;
+pub mod user;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use email::Email;
+pub use error::{AuthError, StoreError};
+pub use password::{Password, PasswordHasher};
+pub use principal::{AuthMode, Principal};
+pub use service::{AuthConfig, AuthService, NewSession, Rejection, Resolution};
+pub use session::{SessionPolicy, SessionToken};
+pub use user::{Role, User, UserId, UserStore};

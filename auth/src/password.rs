@@ -1,0 +1,232 @@
+//! Passwords: a redacted newtype and an argon2id hasher that never runs on async worker threads.
+
+use std::{fmt, sync::Arc};
+
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString},
+    Algorithm, Argon2, Params, Version,
+};
+use tokio::sync::Semaphore;
+
+/// A candidate password as typed by a person. Never logged, never serialised.
+#[derive(Clone)]
+pub struct Password(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    #[error("password is required")]
+    Empty,
+    #[error("password must be at least {min} characters")]
+    TooShort { min: usize },
+    #[error("password is too long (at most {max} characters)")]
+    TooLong { max: usize },
+}
+
+impl Password {
+    pub const MIN_CHARS: usize = 8;
+    /// Long passphrases are welcome; the cap only stops someone making us hash megabytes.
+    pub const MAX_CHARS: usize = 1024;
+
+    /// For a new password (registration): length rules apply. No composition rules, by design
+    /// (NIST SP 800-63B): they push people to predictable patterns.
+    pub fn parse_new(raw: String) -> Result<Self, PasswordError> {
+        let n = raw.chars().count();
+        if n == 0 {
+            Err(PasswordError::Empty)
+        } else if n < Self::MIN_CHARS {
+            Err(PasswordError::TooShort { min: Self::MIN_CHARS })
+        } else if n > Self::MAX_CHARS {
+            Err(PasswordError::TooLong { max: Self::MAX_CHARS })
+        } else {
+            Ok(Self(raw))
+        }
+    }
+
+    /// For a login attempt: only emptiness and the size cap are checked, so that a password set
+    /// under older, laxer rules still works and a short guess fails like any wrong one.
+    pub fn parse_attempt(raw: String) -> Result<Self, PasswordError> {
+        let n = raw.chars().count();
+        if n == 0 {
+            Err(PasswordError::Empty)
+        } else if n > Self::MAX_CHARS {
+            Err(PasswordError::TooLong { max: Self::MAX_CHARS })
+        } else {
+            Ok(Self(raw))
+        }
+    }
+
+    fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// Argon2id cost. The defaults are OWASP's minimum recommendation (m=19 MiB, t=2, p=1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for HashParams {
+    fn default() -> Self {
+        Self { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+    #[error("password hashing task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    #[error("password hashing pool closed")]
+    PoolClosed,
+}
+
+/// Hashes and verifies on tokio's blocking pool, at most `concurrency` at a time.
+///
+/// Argon2 costs tens of milliseconds of CPU and ~19 MiB of memory per call: run on the async
+/// workers it would stall every other request, and unbounded it lets a login flood take the
+/// whole machine. The semaphore is the bound; callers queue for a permit.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    argon: Argon2<'static>,
+    permits: Arc<Semaphore>,
+    /// A real hash of a random password, verified when the email is unknown so that unknown
+    /// accounts cost the same time as wrong passwords.
+    dummy_hash: Arc<str>,
+}
+
+impl fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordHasher").field("permits", &self.permits.available_permits()).finish()
+    }
+}
+
+impl PasswordHasher {
+    pub fn new(params: HashParams, concurrency: usize) -> Result<Self, HashError> {
+        let p = Params::new(params.memory_kib, params.iterations, params.parallelism, None)
+            .map_err(|e| HashError::Hash(e.to_string()))?;
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, p);
+        let random: [u8; 16] = rand::random();
+        let salt = SaltString::generate(&mut OsRng);
+        let dummy_hash = argon
+            .hash_password(&random, &salt)
+            .map_err(|e| HashError::Hash(e.to_string()))?
+            .to_string();
+        Ok(Self {
+            argon,
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy_hash: dummy_hash.into(),
+        })
+    }
+
+    /// Returns a PHC string (`$argon2id$v=19$m=...`).
+    pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
+        let argon = self.argon.clone();
+        let pw = password.clone();
+        self.run(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            argon
+                .hash_password(pw.expose(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| HashError::Hash(e.to_string()))
+        })
+        .await
+    }
+
+    /// `Ok(false)` for a wrong password; `Err` only for a corrupt stored hash or a broken pool.
+    pub async fn verify(&self, password: &Password, phc: &str) -> Result<bool, HashError> {
+        let argon = self.argon.clone();
+        let pw = password.clone();
+        let phc = phc.to_owned();
+        self.run(move || {
+            let parsed = PasswordHash::new(&phc).map_err(|e| HashError::Hash(e.to_string()))?;
+            Ok(argon.verify_password(pw.expose(), &parsed).is_ok())
+        })
+        .await
+    }
+
+    /// Spends the same work as a real verification and always fails.
+    pub async fn verify_dummy(&self, password: &Password) -> Result<bool, HashError> {
+        let phc = self.dummy_hash.clone();
+        self.verify(password, &phc).await.map(|_| false)
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self.permits.acquire().await.map_err(|_| HashError::PoolClosed)?;
+        tokio::task::spawn_blocking(work).await?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hasher() -> PasswordHasher {
+        PasswordHasher::new(HashParams::default(), 2).unwrap()
+    }
+
+    #[test]
+    fn length_rules_apply_to_new_passwords_only() {
+        assert_eq!(Password::parse_new(String::new()).unwrap_err(), PasswordError::Empty);
+        assert_eq!(Password::parse_new("short".into()).unwrap_err(), PasswordError::TooShort { min: 8 });
+        assert!(Password::parse_new("correct horse battery staple".into()).is_ok());
+        assert!(Password::parse_attempt("short".into()).is_ok());
+        let huge = "x".repeat(Password::MAX_CHARS + 1);
+        assert_eq!(Password::parse_attempt(huge).unwrap_err(), PasswordError::TooLong { max: 1024 });
+    }
+
+    #[test]
+    fn a_long_passphrase_is_accepted_whole() {
+        assert!(Password::parse_new("é".repeat(Password::MAX_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn debug_never_shows_the_password() {
+        let p = Password::parse_new("hunter2hunter2".into()).unwrap();
+        assert!(!format!("{p:?}").contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_with_the_configured_cost_and_verify() {
+        let h = hasher();
+        let pw = Password::parse_new("correct horse battery staple".into()).unwrap();
+        let phc = h.hash(&pw).await.unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(h.verify(&pw, &phc).await.unwrap());
+        let wrong = Password::parse_attempt("correct horse battery stapler".into()).unwrap();
+        assert!(!h.verify(&wrong, &phc).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_same_password_hashes_differently_each_time() {
+        let h = hasher();
+        let pw = Password::parse_new("correct horse battery staple".into()).unwrap();
+        assert_ne!(h.hash(&pw).await.unwrap(), h.hash(&pw).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_dummy_verification_always_fails() {
+        let h = hasher();
+        let pw = Password::parse_attempt("anything at all".into()).unwrap();
+        assert!(!h.verify_dummy(&pw).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_stored_hash_is_an_error_not_a_match() {
+        let h = hasher();
+        let pw = Password::parse_attempt("anything at all".into()).unwrap();
+        assert!(h.verify(&pw, "not-a-phc-string").await.is_err());
+    }
+}

@@ -1,0 +1,175 @@
+//! All configuration, in one struct, from flags or environment variables (`server --help`).
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "server",
+    version,
+    about = "Secure Routes: server-side sessions and JWTs in HttpOnly cookies, side by side.",
+    long_about = "Serves the Secure Routes web app and its JSON API. With no subcommand it serves.\n\
+                  Every option can also be set through the environment variable shown with it."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Address to listen on (host:port).
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub addr: String,
+
+    /// Database URL. SQLite by default; the file and its folder are created on first start.
+    #[arg(long, env = "DATABASE_URL", default_value = auth::db::DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    /// Sign a session out after this long without a request (e.g. 30m, 90s, 1h).
+    #[arg(long, env = "SESSION_IDLE_TIMEOUT", default_value = "30m", value_parser = parse_duration, global = true)]
+    pub session_idle_timeout: Duration,
+
+    /// Sign a session out this long after login, however active it is (e.g. 8h).
+    #[arg(long, env = "SESSION_ABSOLUTE_TIMEOUT", default_value = "8h", value_parser = parse_duration, global = true)]
+    pub session_absolute_timeout: Duration,
+
+    /// How often expired session records are deleted from the store.
+    #[arg(long, env = "SESSION_CLEANUP_INTERVAL", default_value = "5m", value_parser = parse_duration, global = true)]
+    pub cleanup_interval: Duration,
+
+    /// Password hashes computed at once (argon2id is CPU- and memory-heavy); 0 = number of cores.
+    #[arg(long, env = "HASH_CONCURRENCY", default_value_t = 0, global = true)]
+    pub hash_concurrency: usize,
+
+    /// Log filter: a level (error, warn, info, debug, trace) or a tracing directive list.
+    #[arg(long, env = "LOG_LEVEL", default_value = "info", global = true)]
+    pub log_level: String,
+
+    /// Folder with the built site (the wasm bundle, JS and CSS), as cargo-leptos writes it.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: String,
+
+    /// Name of the bundle files inside the site's pkg folder (set by cargo-leptos).
+    #[arg(long, env = "LEPTOS_OUTPUT_NAME", default_value = "secure-routes", global = true, hide = true)]
+    pub output_name: String,
+
+    /// Port of cargo-leptos' live-reload socket in watch mode (set by cargo-leptos).
+    #[arg(long, env = "LEPTOS_RELOAD_PORT", default_value_t = 3001, global = true, hide = true)]
+    pub reload_port: u32,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Serve the app (the default).
+    Serve,
+    /// Create an admin account, or promote an existing one and reset its password. The password
+    /// is read from ADMIN_PASSWORD, or else from the first line of standard input.
+    CreateAdmin(CreateAdminArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CreateAdminArgs {
+    /// Email of the admin account.
+    #[arg(long)]
+    pub email: String,
+}
+
+/// The resolved settings the server runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub addr: String,
+    pub database_url: String,
+    pub session_idle_timeout: Duration,
+    pub session_absolute_timeout: Duration,
+    pub cleanup_interval: Duration,
+    pub hash_concurrency: usize,
+    pub site_root: String,
+    pub output_name: String,
+    pub reload_port: u32,
+}
+
+impl Cli {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            addr: self.addr.clone(),
+            database_url: self.database_url.clone(),
+            session_idle_timeout: self.session_idle_timeout,
+            session_absolute_timeout: self.session_absolute_timeout,
+            cleanup_interval: self.cleanup_interval,
+            hash_concurrency: self.hash_concurrency,
+            site_root: self.site_root.clone(),
+            output_name: self.output_name.clone(),
+            reload_port: self.reload_port,
+        }
+    }
+}
+
+impl Settings {
+    pub fn auth_config(&self) -> auth::AuthConfig {
+        let defaults = auth::AuthConfig::default();
+        let to_time = |d: Duration| time::Duration::try_from(d).unwrap_or(time::Duration::MAX);
+        auth::AuthConfig {
+            session: auth::SessionPolicy::new(to_time(self.session_idle_timeout), to_time(self.session_absolute_timeout)),
+            hash_concurrency: if self.hash_concurrency == 0 { defaults.hash_concurrency } else { self.hash_concurrency },
+            ..defaults
+        }
+    }
+
+    /// The URL with any password replaced, for messages and logs.
+    pub fn database_url_for_display(&self) -> String {
+        match (self.database_url.find("://"), self.database_url.rfind('@')) {
+            (Some(scheme_end), Some(at)) if at > scheme_end => {
+                let userinfo = &self.database_url[scheme_end + 3..at];
+                let user = userinfo.split(':').next().unwrap_or("");
+                format!("{}{user}:***{}", &self.database_url[..scheme_end + 3], &self.database_url[at..])
+            }
+            _ => self.database_url.clone(),
+        }
+    }
+}
+
+/// `90s`, `30m`, `8h`, `2d`, or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a duration like 90s, 30m, 8h or 2d"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("unknown unit {unit:?} in {s:?}: use s, m, h or d")),
+    };
+    if secs == 0 {
+        return Err("a duration must be more than zero".into());
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("8h"), Ok(Duration::from_secs(28_800)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("ten").is_err());
+        assert!(parse_duration("5y").is_err());
+    }
+
+    #[test]
+    fn passwords_in_database_urls_are_hidden() {
+        let cli = Cli::parse_from(["server", "--database-url", "postgres://app:s3cret@db/app"]);
+        assert_eq!(cli.settings().database_url_for_display(), "postgres://app:***@db/app");
+    }
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

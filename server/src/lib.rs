@@ -1,0 +1,83 @@
+//! The Secure Routes server: configuration, the request-auth layer, the JSON API and the Leptos
+//! SSR routes, assembled into one axum router.
+
+pub mod api;
+pub mod auth_layer;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod router;
+pub mod telemetry;
+
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+pub use config::Settings;
+
+/// Anything that stops the server from starting or serving.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("could not open the database {url}: {source}")]
+    Database { url: String, source: auth::StoreError },
+    #[error(transparent)]
+    Auth(#[from] auth::AuthError),
+    #[error("could not listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+    #[error("{0}")]
+    Input(String),
+}
+
+/// Opens the database and builds the auth service for these settings.
+pub async fn auth_service(settings: &Settings) -> Result<(auth::AuthService, auth::db::Pool), StartError> {
+    let pool = auth::db::connect(&settings.database_url)
+        .await
+        .map_err(|source| StartError::Database { url: settings.database_url_for_display(), source })?;
+    let service = auth::AuthService::with_clock(pool.clone(), &settings.auth_config(), Arc::new(auth::SystemClock))?;
+    Ok((service, pool))
+}
+
+/// Serves on the configured address until SIGTERM or Ctrl-C.
+pub async fn run(settings: Settings) -> Result<(), StartError> {
+    let listener = TcpListener::bind(&settings.addr)
+        .await
+        .map_err(|source| StartError::Bind { addr: settings.addr.clone(), source })?;
+    serve(settings, listener, shutdown_signal()).await
+}
+
+/// Serves on an already bound listener (tests bind port 0) until `shutdown` resolves, then
+/// stops accepting and lets in-flight requests finish.
+pub async fn serve(
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let (service, pool) = auth_service(&settings).await?;
+    let cleanup = tokio::spawn(auth::db::delete_expired_sessions_every(pool.clone(), settings.cleanup_interval));
+    let app = router::build(&settings, service);
+    tracing::info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "listening");
+    let result = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(StartError::Serve);
+    cleanup.abort();
+    result
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

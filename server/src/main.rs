@@ -1,0 +1,25 @@
+//! `server`: serves Secure Routes, or runs an admin command. See `server --help`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use server::config::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    server::telemetry::init(&cli.log_level);
+    let result = match cli.command.clone().unwrap_or(Command::Serve) {
+        Command::Serve => server::run(cli.settings()).await,
+        Command::CreateAdmin(args) => server::commands::create_admin(cli.settings(), args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // Plain stderr as well as the log: a failed start must be obvious to whoever ran it.
+            eprintln!("error: {e:#}");
+            tracing::error!(error = %e, "exiting");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Assembles the whole app: JSON API, server functions, SSR pages and static files, all behind
+//! the request-auth layer.
+
+use axum::{middleware, Router};
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::trace::TraceLayer;
+
+use app::{shell, ssr::AppState, App};
+
+use crate::{api, auth_layer, Settings};
+
+pub fn leptos_options(settings: &Settings) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(settings.output_name.clone())
+        .site_root(settings.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.addr.parse::<std::net::SocketAddr>().unwrap_or_else(|_| ([127, 0, 0, 1], 3000).into()))
+        .reload_port(settings.reload_port)
+        .build()
+}
+
+pub fn build(settings: &Settings, auth: auth::AuthService) -> Router {
+    let leptos_options = leptos_options(settings);
+    let state = AppState { leptos_options: leptos_options.clone(), auth };
+    let routes = generate_route_list(App);
+    Router::new()
+        .merge(api::router())
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), auth_layer::resolve_principal))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
