@@ -49,9 +49,11 @@ pub async fn current_user() -> Result<Option<Viewer>, AppError> {
     Ok(crate::ssr::principal().as_ref().map(Viewer::from))
 }
 
+/// Returns where to go next. A plain form post (JavaScript off) gets a 302 there; the hydrated
+/// app does a full page load there, so no state from before the login survives in memory.
 #[server(prefix = "/sf", endpoint = "login")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::ssr::{fail, request_cookie, set_cookie, state};
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<String, AppError> {
+    use crate::ssr::{fail, redirect_plain_form, request_cookie, set_cookie, state};
     let email = auth::Email::parse(&email).map_err(|e| fail(AppError::invalid("email", e)))?;
     let password = auth::Password::parse_attempt(password).map_err(|e| fail(AppError::invalid("password", e)))?;
     let previous = request_cookie(auth::cookies::SESSION_COOKIE);
@@ -62,8 +64,9 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         .map_err(|e| fail(e.into()))?;
     tracing::info!(user = %session.principal.user_id, mode = "session", "login");
     set_cookie(session.cookie);
-    leptos_axum::redirect(&crate::next::safe_next(next.as_deref()));
-    Ok(())
+    let next = crate::next::safe_next(next.as_deref());
+    redirect_plain_form(&next);
+    Ok(next)
 }
 
 #[server(prefix = "/sf", endpoint = "register")]
@@ -76,15 +79,16 @@ pub async fn register(email: String, password: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Deletes the session server side and clears the cookie; returns where to go (see `login`).
 #[server(prefix = "/sf", endpoint = "logout")]
-pub async fn logout() -> Result<(), AppError> {
-    use crate::ssr::{request_cookie, set_cookie, state};
+pub async fn logout() -> Result<String, AppError> {
+    use crate::ssr::{redirect_plain_form, request_cookie, set_cookie, state};
     if let Some(raw) = request_cookie(auth::cookies::SESSION_COOKIE) {
         state()?.auth.logout_session(&raw).await?;
     }
     set_cookie(auth::cookies::session_removal_cookie());
-    leptos_axum::redirect(crate::paths::HOME);
-    Ok(())
+    redirect_plain_form(crate::paths::HOME);
+    Ok(crate::paths::HOME.to_owned())
 }
 
 #[server(prefix = "/sf", endpoint = "admin_users")]

@@ -36,8 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 pub type ViewerResource = Resource<Result<Option<Viewer>, AppError>>;
 
-/// Who is signed in, and the actions that change it. The viewer is re-read from the server
-/// whenever a login or logout completes.
+/// Who is signed in, and the actions that change it.
 #[derive(Clone, Copy)]
 pub struct AuthContext {
     pub viewer: ViewerResource,
@@ -65,12 +64,30 @@ pub fn App() -> impl IntoView {
     let register = ServerAction::<Register>::new();
     // Blocking: the protected routes render in `SsrMode::Async`, so the server knows the answer
     // before it writes a single byte and can answer a real 302 instead of flashing the page.
-    let viewer = Resource::new_blocking(
-        move || (login.version().get(), logout.version().get()),
-        |_| current_user(),
-    );
+    // It is read once per page load: login and logout end in a full page load (below).
+    let viewer = Resource::new_blocking(|| (), |_| current_user());
     let ctx = AuthContext { viewer, login, logout, register };
     provide_context(ctx);
+    // Effects run only in the browser, after hydration: the browser tests wait for this marker
+    // before they click, so they never race the wasm bundle.
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    // After a login or logout, load the destination afresh: every resource, cache and piece of
+    // in-memory state from before the change of identity is dropped with the old page.
+    for done in [login.value(), logout.value()] {
+        Effect::new(move |_| {
+            if let Some(Ok(to)) = done.get() {
+                #[cfg(feature = "hydrate")]
+                let _ = window().location().assign(&to);
+                #[cfg(not(feature = "hydrate"))]
+                let _ = to;
+            }
+        });
+    }
 
     let signed_in = move || ctx.signed_in();
     let to_login = move || {

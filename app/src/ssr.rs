@@ -80,6 +80,13 @@ fn is_plain_form_post() -> bool {
         .unwrap_or(false)
 }
 
+/// Redirects a plain form post (JavaScript off). The hydrated app navigates by itself.
+pub fn redirect_plain_form(to: &str) {
+    if is_plain_form_post() {
+        leptos_axum::redirect(to);
+    }
+}
+
 /// Sets the HTTP status that matches the error, then hands the error back.
 pub fn fail(e: AppError) -> AppError {
     if !is_plain_form_post() {

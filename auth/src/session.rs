@@ -107,18 +107,22 @@ pub struct SessionState {
 }
 
 impl SessionState {
+    // Times are unix milliseconds: seconds would make short timeouts up to a second early.
     fn to_data(self) -> HashMap<String, Value> {
+        let ms = |t: OffsetDateTime| Value::from((t.unix_timestamp_nanos() / 1_000_000) as i64);
         HashMap::from([
             ("user_id".to_owned(), Value::from(self.user_id.0)),
-            ("auth_at".to_owned(), Value::from(self.auth_at.unix_timestamp())),
-            ("last_seen".to_owned(), Value::from(self.last_seen.unix_timestamp())),
+            ("auth_at".to_owned(), ms(self.auth_at)),
+            ("last_seen".to_owned(), ms(self.last_seen)),
         ])
     }
 
     /// `None` for a record this code did not write (treated as no session).
     fn from_data(data: &HashMap<String, Value>) -> Option<Self> {
         let int = |k: &str| data.get(k).and_then(Value::as_i64);
-        let at = |k: &str| int(k).and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok());
+        let at = |k: &str| {
+            int(k).and_then(|ms| OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok())
+        };
         Some(Self { user_id: UserId(int("user_id")?), auth_at: at("auth_at")?, last_seen: at("last_seen")? })
     }
 }
@@ -188,8 +192,8 @@ mod tests {
     use crate::ManualClock;
     use tower_sessions::MemoryStore;
 
-    /// Whole seconds (the store keeps unix seconds) and near the real time, because the
-    /// memory store itself drops records whose expiry is in the real past.
+    /// Whole milliseconds (what the store keeps) and near the real time, because the memory
+    /// store itself drops records whose expiry is in the real past.
     fn t0() -> OffsetDateTime {
         OffsetDateTime::from_unix_timestamp(OffsetDateTime::now_utc().unix_timestamp()).unwrap()
     }

@@ -47,7 +47,7 @@ mod tests {
     #[test]
     fn unix_times_format_as_utc_dates() {
         assert_eq!(super::format_unix(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(super::format_unix(1_796_342_400), "2026-12-01 00:00:00 UTC");
+        assert_eq!(super::format_unix(1_796_083_200), "2026-12-01 00:00:00 UTC");
         assert_eq!(super::format_unix(951_782_400), "2000-02-29 00:00:00 UTC");
     }
 }

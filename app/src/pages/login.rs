@@ -16,7 +16,8 @@ pub fn LoginPage() -> impl IntoView {
     let registered = move || query.with(|q| q.get("registered").is_some());
     let error = form_error(ctx.login);
     let field_error = move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(name)));
-    let pending = ctx.login.pending();
+    // Still busy after success: the browser is loading the next page.
+    let pending = Signal::derive(move || ctx.login.pending().get() || matches!(ctx.login.value().get(), Some(Ok(_))));
 
     view! {
         <section class="card narrow">

@@ -14,8 +14,8 @@ use crate::error::AppError;
 /// leptos_axum put in the URL when it redirected a plain form post back (JavaScript off).
 pub fn form_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
 where
-    S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
 {
     let query = use_query_map();
     let from_url = move || {
@@ -28,7 +28,7 @@ where
         })
     };
     Signal::derive(move || match action.value().get() {
-        Some(Ok(())) => None,
+        Some(Ok(_)) => None,
         Some(Err(e)) => Some(e),
         None => from_url(),
     })
