@@ -15,6 +15,8 @@ e2e_dir="$PWD/target/e2e"
 rm -rf "$e2e_dir" && mkdir -p "$e2e_dir"
 export DATABASE_URL="sqlite://$e2e_dir/app.db"
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
+# Short-lived access tokens and no leeway, so the browser tests see real expiries and refreshes.
+export ACCESS_TOKEN_TTL=8s JWT_LEEWAY_SECS=0
 cargo leptos build --release
 # The browser tests sign in as an admin; there is no default one, so make it here.
 ADMIN_PASSWORD="e2e admin passphrase" target/release/server create-admin --email admin@example.com

@@ -36,6 +36,18 @@ impl From<&auth::Principal> for Viewer {
     }
 }
 
+/// Everything the UI needs to know about this browser's authentication.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthStatus {
+    /// The active mode: the one the server honours for this browser.
+    pub mode: String,
+    pub enabled_modes: Vec<String>,
+    /// JWT mode: whether access tokens are checked against revocations on every request.
+    pub revocation_check: bool,
+    /// Signed in under the active mode.
+    pub viewer: Option<Viewer>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
     pub id: i64,
@@ -44,26 +56,63 @@ pub struct UserRow {
     pub created_at: i64,
 }
 
-#[server(prefix = "/sf", endpoint = "me")]
-pub async fn current_user() -> Result<Option<Viewer>, AppError> {
-    Ok(crate::ssr::principal().as_ref().map(Viewer::from))
+#[server(prefix = "/sf", endpoint = "status")]
+pub async fn get_auth_status() -> Result<AuthStatus, AppError> {
+    use crate::ssr::{active_mode, principal, state};
+    let state = state()?;
+    Ok(AuthStatus {
+        mode: active_mode().to_string(),
+        enabled_modes: state.modes.enabled.iter().map(ToString::to_string).collect(),
+        revocation_check: state.auth.revocation_check(),
+        viewer: principal().as_ref().map(Viewer::from),
+    })
+}
+
+/// Switches this browser's active mode. Both modes' credentials can exist at once; from now on
+/// the server honours only the chosen one's.
+#[server(prefix = "/sf", endpoint = "set_mode")]
+pub async fn set_mode(mode: String) -> Result<String, AppError> {
+    use crate::ssr::{fail, set_cookie, state};
+    let parsed = mode.parse::<auth::AuthMode>().map_err(|e| fail(AppError::invalid("mode", e)))?;
+    if !state()?.modes.is_enabled(parsed) {
+        return Err(fail(AppError::invalid("mode", format!("{parsed} mode is disabled on this server"))));
+    }
+    set_cookie(auth::cookies::mode_cookie(parsed));
+    tracing::info!(mode = %parsed, "mode switch");
+    Ok(parsed.to_string())
+}
+
+/// A protected call the dashboard makes on demand, to show that server functions check the
+/// credential themselves (and that JWT mode refreshes transparently when it has expired).
+#[server(prefix = "/sf", endpoint = "whoami")]
+pub async fn whoami() -> Result<String, AppError> {
+    let p = crate::ssr::require_user()?;
+    Ok(format!("The server verified your {} credential: you are {} ({}).", p.mode, p.email, p.role))
 }
 
 /// Returns where to go next. A plain form post (JavaScript off) gets a 302 there; the hydrated
 /// app does a full page load there, so no state from before the login survives in memory.
 #[server(prefix = "/sf", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<String, AppError> {
-    use crate::ssr::{fail, redirect_plain_form, request_cookie, set_cookie, state};
+    use crate::ssr::{active_mode, client_info, fail, redirect_plain_form, request_cookie, set_cookie, state};
     let email = auth::Email::parse(&email).map_err(|e| fail(AppError::invalid("email", e)))?;
     let password = auth::Password::parse_attempt(password).map_err(|e| fail(AppError::invalid("password", e)))?;
-    let previous = request_cookie(auth::cookies::SESSION_COOKIE);
-    let session = state()?
-        .auth
-        .login_session(&email, &password, previous.as_deref())
-        .await
-        .map_err(|e| fail(e.into()))?;
-    tracing::info!(user = %session.principal.user_id, mode = "session", "login");
-    set_cookie(session.cookie);
+    let auth = state()?.auth;
+    match active_mode() {
+        auth::AuthMode::Session => {
+            let previous = request_cookie(auth::cookies::SESSION_COOKIE);
+            let session = auth.login_session(&email, &password, previous.as_deref()).await.map_err(|e| fail(e.into()))?;
+            tracing::info!(user = %session.principal.user_id, mode = "session", "login");
+            set_cookie(session.cookie);
+        }
+        auth::AuthMode::Jwt => {
+            let grant = auth.login_jwt(&email, &password, &client_info()).await.map_err(|e| fail(e.into()))?;
+            tracing::info!(user = %grant.principal.user_id, mode = "jwt", "login");
+            for c in grant.cookies(auth.now()) {
+                set_cookie(c);
+            }
+        }
+    }
     let next = crate::next::safe_next(next.as_deref());
     redirect_plain_form(&next);
     Ok(next)
@@ -79,14 +128,30 @@ pub async fn register(email: String, password: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Deletes the session server side and clears the cookie; returns where to go (see `login`).
-#[server(prefix = "/sf", endpoint = "logout")]
+/// Ends the active mode's credential server side (deletes the session, or revokes the JWT
+/// login) and clears its cookies; returns where to go (see `login`). Mounted under `/api/auth`
+/// so that it receives JWT mode's path-scoped refresh cookie.
+#[server(prefix = "/api/auth", endpoint = "logout_form")]
 pub async fn logout() -> Result<String, AppError> {
-    use crate::ssr::{redirect_plain_form, request_cookie, set_cookie, state};
-    if let Some(raw) = request_cookie(auth::cookies::SESSION_COOKIE) {
-        state()?.auth.logout_session(&raw).await?;
+    use crate::ssr::{active_mode, redirect_plain_form, request_cookie, set_cookie, state};
+    use auth::cookies;
+    let auth = state()?.auth;
+    match active_mode() {
+        auth::AuthMode::Session => {
+            if let Some(raw) = request_cookie(cookies::SESSION_COOKIE) {
+                auth.logout_session(&raw).await?;
+            }
+            set_cookie(cookies::session_removal_cookie());
+        }
+        auth::AuthMode::Jwt => {
+            let access = request_cookie(cookies::ACCESS_COOKIE);
+            let refresh = request_cookie(cookies::REFRESH_COOKIE);
+            auth.logout_jwt(access.as_deref(), refresh.as_deref()).await?;
+            for c in cookies::jwt_removal_cookies() {
+                set_cookie(c);
+            }
+        }
     }
-    set_cookie(auth::cookies::session_removal_cookie());
     redirect_plain_form(crate::paths::HOME);
     Ok(crate::paths::HOME.to_owned())
 }

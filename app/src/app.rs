@@ -9,7 +9,7 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{current_user, Login, Logout, Register, Viewer},
+    api::{get_auth_status, AuthStatus, Login, Logout, Register, SetMode, Viewer},
     components::nav::Nav,
     error::AppError,
     pages::{admin::AdminPage, dashboard::DashboardPage, home::HomePage, login::LoginPage, not_found::NotFound, register::RegisterPage},
@@ -34,25 +34,37 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-pub type ViewerResource = Resource<Result<Option<Viewer>, AppError>>;
+pub type StatusResource = Resource<Result<AuthStatus, AppError>>;
 
-/// Who is signed in, and the actions that change it.
+/// Who is signed in under which mode, and the actions that change it.
 #[derive(Clone, Copy)]
 pub struct AuthContext {
-    pub viewer: ViewerResource,
+    pub status: StatusResource,
+    /// Bumped to re-read the status from the server (after a mode switch or a token refresh).
+    pub epoch: RwSignal<u32>,
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
     pub register: ServerAction<Register>,
+    pub set_mode: ServerAction<SetMode>,
 }
 
 impl AuthContext {
-    /// `None` while loading, then whether someone is signed in.
+    /// `None` while loading, then whether someone is signed in under the active mode.
     pub fn signed_in(&self) -> Option<bool> {
-        self.viewer.get().map(|r| matches!(r, Ok(Some(_))))
+        self.status.get().map(|r| matches!(r, Ok(AuthStatus { viewer: Some(_), .. })))
     }
 
     pub fn current(&self) -> Option<Viewer> {
-        self.viewer.get().and_then(Result::ok).flatten()
+        self.status.get().and_then(Result::ok).and_then(|s| s.viewer)
+    }
+
+    /// The active mode, once known.
+    pub fn mode(&self) -> Option<String> {
+        self.status.get().and_then(Result::ok).map(|s| s.mode)
+    }
+
+    pub fn reload(&self) {
+        self.epoch.update(|e| *e += 1);
     }
 }
 
@@ -62,12 +74,21 @@ pub fn App() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
     let register = ServerAction::<Register>::new();
+    let set_mode = ServerAction::<SetMode>::new();
+    let epoch = RwSignal::new(0u32);
     // Blocking: the protected routes render in `SsrMode::Async`, so the server knows the answer
     // before it writes a single byte and can answer a real 302 instead of flashing the page.
-    // It is read once per page load: login and logout end in a full page load (below).
-    let viewer = Resource::new_blocking(|| (), |_| current_user());
-    let ctx = AuthContext { viewer, login, logout, register };
+    // Login and logout end in a full page load (below); a mode switch or a token refresh bumps
+    // `epoch`, and a protected page re-evaluates access at once.
+    let status = Resource::new_blocking(move || epoch.get(), |_| get_auth_status());
+    let ctx = AuthContext { status, epoch, login, logout, register, set_mode };
     provide_context(ctx);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = set_mode.value().get() {
+            ctx.reload();
+        }
+    });
+    keep_jwt_fresh(ctx);
     // Effects run only in the browser, after hydration: the browser tests wait for this marker
     // before they click, so they never race the wasm bundle.
     Effect::new(|_| {
@@ -127,4 +148,29 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// JWT mode: refresh the access token shortly before it expires, for as long as the page is
+/// open; the new expiry re-arms the timer. (Session mode needs nothing: the server extends it.)
+fn keep_jwt_fresh(ctx: AuthContext) {
+    Effect::new(move |_| {
+        let Some(viewer) = ctx.current() else { return };
+        if viewer.mode != "jwt" {
+            return;
+        }
+        let delay = crate::refresh::refresh_delay_ms(viewer.expires_at * 1000 - crate::refresh::now_ms());
+        let handle = set_timeout_with_handle(
+            move || {
+                leptos::task::spawn_local(async move {
+                    crate::refresh::refresh_now().await;
+                    // Success or not, re-read the status: a failed refresh means signed out.
+                    ctx.reload();
+                });
+            },
+            std::time::Duration::from_millis(delay as u64),
+        );
+        if let Ok(h) = handle {
+            on_cleanup(move || h.clear());
+        }
+    });
 }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod next;
 pub mod pages;
 pub mod paths;
+pub mod refresh;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

@@ -5,14 +5,21 @@ pub const LOGIN: &str = "/login";
 pub const REGISTER: &str = "/register";
 pub const DASHBOARD: &str = "/dashboard";
 pub const ADMIN: &str = "/admin";
+/// JWT mode's refresh endpoint (GET: for page loads, answers with a redirect to `next`).
+pub const REFRESH: &str = "/api/auth/refresh";
 
 /// `/login?next=<path>`, with the path percent-encoded as a query value.
 pub fn login_with_next(next: &str) -> String {
+    with_next(LOGIN, next)
+}
+
+/// `<base>?next=<path>`, with the path percent-encoded as a query value.
+pub fn with_next(base: &str, next: &str) -> String {
     if next == HOME || next.is_empty() {
-        return LOGIN.to_owned();
+        return base.to_owned();
     }
-    let mut out = String::with_capacity(LOGIN.len() + 6 + next.len());
-    out.push_str(LOGIN);
+    let mut out = String::with_capacity(base.len() + 6 + next.len());
+    out.push_str(base);
     out.push_str("?next=");
     for b in next.bytes() {
         match b {

@@ -1,6 +1,6 @@
 //! Server-only glue for the server functions and SSR: state, the request's principal, cookies.
 
-use auth::{AuthError, AuthService, Principal, Resolution};
+use auth::{ActiveMode, AuthError, AuthMode, AuthService, ModePolicy, Principal, Resolution};
 use axum::extract::FromRef;
 use http::{header, request::Parts, HeaderValue, StatusCode};
 use leptos::prelude::*;
@@ -13,6 +13,7 @@ use crate::error::AppError;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub auth: AuthService,
+    pub modes: ModePolicy,
 }
 
 pub fn state() -> Result<AppState, AppError> {
@@ -28,6 +29,13 @@ pub fn resolution() -> Resolution {
     use_context::<Parts>()
         .and_then(|p| p.extensions.get::<Resolution>().cloned())
         .unwrap_or(Resolution::Anonymous)
+}
+
+/// The mode this request was resolved under (the browser's choice, or the default).
+pub fn active_mode() -> AuthMode {
+    use_context::<Parts>()
+        .and_then(|p| p.extensions.get::<ActiveMode>().copied())
+        .map_or(AuthMode::Session, |m| m.mode)
 }
 
 pub fn principal() -> Option<Principal> {
@@ -56,6 +64,22 @@ pub fn require_admin() -> Result<Principal, AppError> {
 pub fn request_cookie(name: &str) -> Option<String> {
     let parts = use_context::<Parts>()?;
     auth::cookies::from_headers(&parts.headers, name).map(str::to_owned)
+}
+
+/// What the browser sent as `User-Agent` and where it came from, for the devices list.
+pub fn client_info() -> auth::ClientInfo {
+    let parts = use_context::<Parts>();
+    auth::ClientInfo {
+        user_agent: parts
+            .as_ref()
+            .and_then(|p| p.headers.get(header::USER_AGENT))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        ip: parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>())
+            .map(|c| c.0.ip().to_string()),
+    }
 }
 
 pub fn set_cookie(cookie: cookie::Cookie<'static>) {

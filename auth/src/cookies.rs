@@ -9,6 +9,64 @@ use cookie::{time::OffsetDateTime, Cookie, SameSite};
 use crate::session::SessionToken;
 
 pub const SESSION_COOKIE: &str = "__Host-sid";
+/// JWT mode's access token. Lax like the session cookie; lives exactly as long as the token.
+pub const ACCESS_COOKIE: &str = "__Host-access";
+/// JWT mode's refresh token: SameSite=Strict and sent only to `/api/auth/*` (login, logout,
+/// refresh), so no other handler ever sees it. A cookie with a Path other than `/` cannot carry
+/// the `__Host-` prefix; `__Secure-` still makes the browser insist on Secure.
+pub const REFRESH_COOKIE: &str = "__Secure-refresh";
+pub const REFRESH_COOKIE_PATH: &str = "/api/auth";
+/// Not a credential: tells page requests that a refresh cookie probably exists, so a page load
+/// with an expired access token is worth a detour through the refresh endpoint.
+pub const JWT_HINT_COOKIE: &str = "__Host-jwt";
+/// Not a credential: the auth mode this browser chose in the UI.
+pub const MODE_COOKIE: &str = "__Host-mode";
+
+fn base(name: &'static str, value: String, path: &'static str, same_site: SameSite, http_only: bool) -> Cookie<'static> {
+    let mut c = Cookie::new(name, value);
+    c.set_http_only(http_only);
+    c.set_secure(true);
+    c.set_same_site(same_site);
+    c.set_path(path);
+    c
+}
+
+fn with_max_age(mut c: Cookie<'static>, secs: i64) -> Cookie<'static> {
+    c.set_max_age(cookie::time::Duration::seconds(secs.max(0)));
+    c
+}
+
+fn removal(mut c: Cookie<'static>) -> Cookie<'static> {
+    c.set_max_age(cookie::time::Duration::ZERO);
+    c.set_expires(OffsetDateTime::UNIX_EPOCH);
+    c
+}
+
+pub fn access_cookie(token: &str, max_age_secs: i64) -> Cookie<'static> {
+    with_max_age(base(ACCESS_COOKIE, token.to_owned(), "/", SameSite::Lax, true), max_age_secs)
+}
+
+pub fn refresh_cookie(token: &str, max_age_secs: i64) -> Cookie<'static> {
+    with_max_age(base(REFRESH_COOKIE, token.to_owned(), REFRESH_COOKIE_PATH, SameSite::Strict, true), max_age_secs)
+}
+
+pub fn jwt_hint_cookie(max_age_secs: i64) -> Cookie<'static> {
+    with_max_age(base(JWT_HINT_COOKIE, "1".to_owned(), "/", SameSite::Lax, true), max_age_secs)
+}
+
+/// Removal cookies for everything JWT mode set.
+pub fn jwt_removal_cookies() -> [Cookie<'static>; 3] {
+    [
+        removal(base(ACCESS_COOKIE, String::new(), "/", SameSite::Lax, true)),
+        removal(base(REFRESH_COOKIE, String::new(), REFRESH_COOKIE_PATH, SameSite::Strict, true)),
+        removal(base(JWT_HINT_COOKIE, String::new(), "/", SameSite::Lax, true)),
+    ]
+}
+
+/// A year: a preference, not a credential.
+pub fn mode_cookie(mode: crate::AuthMode) -> Cookie<'static> {
+    with_max_age(base(MODE_COOKIE, mode.as_str().to_owned(), "/", SameSite::Lax, true), 365 * 86_400)
+}
 
 /// HttpOnly (no script can read it), Secure, SameSite=Lax (sent on top-level navigations from
 /// other sites, so links into the app keep working, but not on their cross-site POSTs).

@@ -24,6 +24,8 @@ pub enum AuthError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Hash(#[from] HashError),
+    #[error("token signing failed: {0}")]
+    Token(String),
 }
 
 impl From<sqlx::Error> for AuthError {

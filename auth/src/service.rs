@@ -1,17 +1,22 @@
-//! `AuthService`: the use cases (register, log in, resolve, log out) over the stores.
+//! `AuthService`: the use cases of both modes (register, log in, resolve, refresh, log out) over
+//! the stores.
 
 use std::sync::Arc;
 
 use sqlx::SqlitePool;
+use time::OffsetDateTime;
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::{
-    clock::{Clock, SystemClock},
+    clock::Clock,
     cookies,
     error::{AuthError, StoreError},
+    keys::KeyStore,
     password::{HashParams, PasswordHasher},
     principal::{AuthMode, Principal},
+    refresh::{RefreshError, RefreshPolicy, RefreshStore, RefreshToken, Rotated},
     session::{SessionPolicy, SessionState, SessionToken, Sessions},
+    token::{AccessClaims, TokenConfig, TokenError, Tokens},
     Email, Password, Role, User, UserStore,
 };
 
@@ -21,6 +26,12 @@ pub struct AuthConfig {
     pub hash_params: HashParams,
     /// Password hashes computed at once; the rest queue. Defaults to the number of cores.
     pub hash_concurrency: usize,
+    pub tokens: TokenConfig,
+    pub refresh: RefreshPolicy,
+    /// JWT mode: look up each access token's family (one indexed query) so logout and
+    /// revocation take effect at once. Off is the pure stateless mode: a token stays valid
+    /// until `exp` whatever happens.
+    pub revocation_check: bool,
 }
 
 impl Default for AuthConfig {
@@ -29,6 +40,9 @@ impl Default for AuthConfig {
             session: SessionPolicy::default(),
             hash_params: HashParams::default(),
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            tokens: TokenConfig::default(),
+            refresh: RefreshPolicy::default(),
+            revocation_check: true,
         }
     }
 }
@@ -39,22 +53,45 @@ pub enum Resolution {
     /// No credential was presented.
     Anonymous,
     Authenticated(Principal),
-    /// A credential was presented and is not valid (malformed, expired, logged out, user gone).
-    /// Callers must not silently treat this as anonymous where it matters (the API says so).
+    /// A credential was presented and is not valid. Callers must not silently treat this as
+    /// anonymous where it matters (the API says why).
     Rejected(Rejection),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rejection {
-    Malformed,
+pub struct Rejection {
+    pub mode: AuthMode,
+    pub reason: RejectReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectReason {
+    /// Unparseable, badly signed, wrong audience... (details are logged at debug level only).
+    Invalid,
     Expired,
+    /// Logged out, signed out elsewhere, or the account is gone.
+    Revoked,
 }
 
 impl Rejection {
+    /// The API error code.
+    pub fn code(self) -> &'static str {
+        match (self.mode, self.reason) {
+            (AuthMode::Session, RejectReason::Invalid) => "invalid_session",
+            (AuthMode::Session, _) => "session_expired",
+            (AuthMode::Jwt, RejectReason::Invalid) => "invalid_token",
+            (AuthMode::Jwt, RejectReason::Expired) => "token_expired",
+            (AuthMode::Jwt, RejectReason::Revoked) => "token_revoked",
+        }
+    }
+
     pub fn message(self) -> &'static str {
-        match self {
-            Rejection::Malformed => "the session cookie is malformed",
-            Rejection::Expired => "the session has expired or was signed out",
+        match (self.mode, self.reason) {
+            (AuthMode::Session, RejectReason::Invalid) => "the session cookie is malformed",
+            (AuthMode::Session, _) => "the session has expired or was signed out",
+            (AuthMode::Jwt, RejectReason::Invalid) => "the access token is not valid",
+            (AuthMode::Jwt, RejectReason::Expired) => "the access token has expired; refresh it",
+            (AuthMode::Jwt, RejectReason::Revoked) => "the access token was revoked",
         }
     }
 }
@@ -67,28 +104,73 @@ pub struct NewSession {
     pub cookie: cookie::Cookie<'static>,
 }
 
+/// Tokens just issued (login or refresh).
+#[derive(Debug)]
+pub struct JwtGrant {
+    pub principal: Principal,
+    pub access_token: String,
+    pub access_claims: AccessClaims,
+    pub refresh_token: RefreshToken,
+    pub family_expires_at: OffsetDateTime,
+}
+
+impl JwtGrant {
+    pub fn access_max_age(&self, now: OffsetDateTime) -> i64 {
+        self.access_claims.exp - now.unix_timestamp()
+    }
+
+    /// The three cookies a browser keeps in JWT mode.
+    pub fn cookies(&self, now: OffsetDateTime) -> [cookie::Cookie<'static>; 3] {
+        let family_left = (self.family_expires_at - now).whole_seconds();
+        [
+            cookies::access_cookie(&self.access_token, self.access_max_age(now)),
+            cookies::refresh_cookie(self.refresh_token.expose(), family_left),
+            cookies::jwt_hint_cookie(family_left),
+        ]
+    }
+}
+
+/// Where a login came from, kept with a refresh family for the devices page.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct AuthService {
     users: UserStore,
     hasher: PasswordHasher,
     sessions: Sessions,
+    tokens: Tokens,
+    keys: KeyStore,
+    refresh: RefreshStore,
+    revocation_check: bool,
     clock: Arc<dyn Clock>,
 }
 
 impl AuthService {
-    /// Everything on one SQLite pool (users and the tower-sessions table).
-    pub fn sqlite(pool: SqlitePool, config: &AuthConfig) -> Result<Self, AuthError> {
-        Self::with_clock(pool, config, Arc::new(SystemClock))
-    }
-
-    pub fn with_clock(pool: SqlitePool, config: &AuthConfig, clock: Arc<dyn Clock>) -> Result<Self, AuthError> {
+    /// Everything on one SQLite pool. Loads the signing keys, creating the first on first start.
+    pub async fn open(pool: SqlitePool, config: &AuthConfig, clock: Arc<dyn Clock>) -> Result<Self, AuthError> {
         let store = Arc::new(SqliteStore::new(pool.clone()));
+        // A retired key must verify every token it signed: access lifetime plus leeway.
+        let retain = config.tokens.access_ttl + time::Duration::seconds(config.tokens.leeway_secs as i64 + 60);
+        let keys = KeyStore::new(pool.clone(), retain);
+        let ring = keys.load_or_init(clock.now()).await?;
         Ok(Self {
-            users: UserStore::new(pool),
+            users: UserStore::new(pool.clone()),
             hasher: PasswordHasher::new(config.hash_params, config.hash_concurrency)?,
             sessions: Sessions::new(store, config.session, clock.clone()),
+            tokens: Tokens::new(ring, config.tokens.clone()),
+            keys,
+            refresh: RefreshStore::new(pool, config.refresh),
+            revocation_check: config.revocation_check,
             clock,
         })
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
     }
 
     /// The database answers.
@@ -102,6 +184,14 @@ impl AuthService {
 
     pub fn session_policy(&self) -> &SessionPolicy {
         self.sessions.policy()
+    }
+
+    pub fn token_config(&self) -> &TokenConfig {
+        self.tokens.config()
+    }
+
+    pub fn revocation_check(&self) -> bool {
+        self.revocation_check
     }
 
     /// Creates an account. Succeeds the same way, after the same work, whether or not the email
@@ -133,8 +223,10 @@ impl AuthService {
         }
     }
 
+    // ----- session mode -----
+
     /// Verifies credentials and starts a session under a new id (the presented one, if any, is
-    /// destroyed). Returns the token for the cookie and the principal it now carries.
+    /// destroyed).
     pub async fn login_session(
         &self,
         email: &Email,
@@ -144,25 +236,22 @@ impl AuthService {
         let user = self.verify_credentials(email, password).await?;
         let previous = previous_cookie.and_then(SessionToken::parse);
         let (token, state) = self.sessions.start(user.id, previous.as_ref()).await?;
-        let principal = self.principal(&user, &state);
+        let principal = self.session_principal(&user, &state);
         let cookie = cookies::session_cookie(&token, state.auth_at + self.sessions.policy().absolute_timeout);
         Ok(NewSession { principal, cookie })
     }
 
     /// Resolves the raw value of the session cookie.
     pub async fn resolve_session(&self, raw: &str) -> Result<Resolution, StoreError> {
-        let Some(token) = SessionToken::parse(raw) else {
-            return Ok(Resolution::Rejected(Rejection::Malformed));
-        };
-        let Some(state) = self.sessions.resolve(&token).await? else {
-            return Ok(Resolution::Rejected(Rejection::Expired));
-        };
+        let reject = |reason| Ok(Resolution::Rejected(Rejection { mode: AuthMode::Session, reason }));
+        let Some(token) = SessionToken::parse(raw) else { return reject(RejectReason::Invalid) };
+        let Some(state) = self.sessions.resolve(&token).await? else { return reject(RejectReason::Expired) };
         // The role is read fresh on every request: a demotion takes effect at the next one.
         match self.users.find_by_id(state.user_id).await? {
-            Some(user) => Ok(Resolution::Authenticated(self.principal(&user, &state))),
+            Some(user) => Ok(Resolution::Authenticated(self.session_principal(&user, &state))),
             None => {
                 self.sessions.end(&token).await?;
-                Ok(Resolution::Rejected(Rejection::Expired))
+                reject(RejectReason::Revoked)
             }
         }
     }
@@ -175,13 +264,125 @@ impl AuthService {
         Ok(())
     }
 
-    fn principal(&self, user: &User, state: &SessionState) -> Principal {
+    fn session_principal(&self, user: &User, state: &SessionState) -> Principal {
         Principal {
             user_id: user.id,
             email: user.email.clone(),
             role: user.role,
             mode: AuthMode::Session,
             expires_at: self.sessions.policy().expires_at(state),
+            family: None,
         }
+    }
+
+    // ----- JWT mode -----
+
+    /// Verifies credentials, starts a refresh family and issues the first token pair.
+    pub async fn login_jwt(&self, email: &Email, password: &Password, client: &ClientInfo) -> Result<JwtGrant, AuthError> {
+        let user = self.verify_credentials(email, password).await?;
+        let now = self.clock.now();
+        let family = self.refresh.start_family(user.id, now, client.user_agent.as_deref(), client.ip.as_deref()).await?;
+        self.grant(&user, family, now)
+    }
+
+    /// Rotates a refresh token and issues a fresh access token (with the role as stored now).
+    pub async fn refresh_jwt(&self, raw: &str) -> Result<Result<JwtGrant, RefreshError>, AuthError> {
+        let Some(presented) = RefreshToken::parse(raw) else { return Ok(Err(RefreshError::Unknown)) };
+        let now = self.clock.now();
+        let rotated = match self.refresh.rotate(&presented, now).await? {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        let Some(user) = self.users.find_by_id(rotated.user_id).await? else {
+            self.refresh.revoke_family(&rotated.family_id, now, "user gone").await?;
+            return Ok(Err(RefreshError::Revoked));
+        };
+        self.grant(&user, rotated, now).map(Ok)
+    }
+
+    fn grant(&self, user: &User, family: Rotated, now: OffsetDateTime) -> Result<JwtGrant, AuthError> {
+        let (access_token, access_claims) = self
+            .tokens
+            .issue(user.id, user.email.as_str(), user.role, &family.family_id, now)
+            .map_err(|e| AuthError::Token(e.to_string()))?;
+        let principal = Principal {
+            user_id: user.id,
+            email: user.email.clone(),
+            role: user.role,
+            mode: AuthMode::Jwt,
+            expires_at: access_claims.expires_at(),
+            family: Some(family.family_id),
+        };
+        Ok(JwtGrant { principal, access_token, access_claims, refresh_token: family.token, family_expires_at: family.family_expires_at })
+    }
+
+    /// Verifies an access token: signature and claims from memory; then, when revocation
+    /// checking is on, one lookup that the family is live (and the role current).
+    pub async fn resolve_access(&self, raw: &str) -> Result<Resolution, StoreError> {
+        let reject = |reason| Ok(Resolution::Rejected(Rejection { mode: AuthMode::Jwt, reason }));
+        let claims = match self.tokens.verify(raw) {
+            Ok(c) => c,
+            Err(TokenError::Expired) => return reject(RejectReason::Expired),
+            Err(e) => {
+                tracing::debug!(error = %e, "access token refused");
+                return reject(RejectReason::Invalid);
+            }
+        };
+        let Some(user_id) = claims.user_id() else { return reject(RejectReason::Invalid) };
+        // With revocation checking on, the role and email are also read fresh: a role change
+        // then takes effect at once instead of at the next refresh.
+        let (role_name, email) = if self.revocation_check {
+            match self.refresh.live_user(user_id, &claims.fid, self.clock.now()).await? {
+                Some(live) => live,
+                None => return reject(RejectReason::Revoked),
+            }
+        } else {
+            (claims.role.clone(), claims.email.clone())
+        };
+        let (Ok(role), Ok(email)) = (role_name.parse::<Role>(), Email::parse(&email)) else {
+            return reject(RejectReason::Invalid);
+        };
+        Ok(Resolution::Authenticated(Principal {
+            user_id,
+            email,
+            role,
+            mode: AuthMode::Jwt,
+            expires_at: claims.expires_at(),
+            family: Some(claims.fid),
+        }))
+    }
+
+    /// Revokes the login behind whichever JWT-mode credentials were presented. The access
+    /// token's signature must verify (even if expired) for its family to be trusted.
+    pub async fn logout_jwt(&self, access: Option<&str>, refresh: Option<&str>) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let mut family = None;
+        if let Some(t) = refresh.and_then(RefreshToken::parse) {
+            family = self.refresh.family_of(&t).await?;
+        }
+        if family.is_none() {
+            family = access.and_then(|a| self.tokens.verify_ignoring_expiry(a).ok()).map(|c| c.fid);
+        }
+        if let Some(f) = family {
+            self.refresh.revoke_family(&f, now, "logout").await?;
+        }
+        Ok(())
+    }
+
+    /// Public keys (JWKS).
+    pub fn jwks(&self) -> serde_json::Value {
+        self.tokens.keyring().current().jwks()
+    }
+
+    /// New signing key; tokens signed by the previous one verify until they expire.
+    pub async fn rotate_keys(&self) -> Result<String, StoreError> {
+        let kid = self.keys.rotate(self.clock.now()).await?;
+        self.reload_keys().await?;
+        Ok(kid)
+    }
+
+    /// Picks up keys rotated by another process.
+    pub async fn reload_keys(&self) -> Result<(), StoreError> {
+        self.keys.reload(self.tokens.keyring(), self.clock.now()).await
     }
 }

@@ -22,3 +22,11 @@ pub async fn create_admin(settings: Settings, args: CreateAdminArgs) -> Result<(
     println!("admin ready: {} (id {})", user.email, user.id);
     Ok(())
 }
+
+/// `server rotate-keys`.
+pub async fn rotate_keys(settings: Settings) -> Result<(), StartError> {
+    let (service, _pool) = crate::auth_service(&settings).await?;
+    let kid = service.rotate_keys().await.map_err(|e| StartError::Input(format!("rotating keys: {e}")))?;
+    println!("new signing key: kid {kid}");
+    Ok(())
+}

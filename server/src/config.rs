@@ -36,6 +36,53 @@ pub struct Cli {
     #[arg(long, env = "SESSION_CLEANUP_INTERVAL", default_value = "5m", value_parser = parse_duration, global = true)]
     pub cleanup_interval: Duration,
 
+    /// Auth modes offered, comma-separated: session, jwt.
+    #[arg(long, env = "AUTH_MODES", default_value = "session,jwt", value_delimiter = ',', value_parser = parse_mode, global = true)]
+    pub auth_modes: Vec<auth::AuthMode>,
+
+    /// The mode a browser uses until it picks one with the toggle.
+    #[arg(long, env = "DEFAULT_AUTH_MODE", default_value = "session", value_parser = parse_mode, global = true)]
+    pub default_auth_mode: auth::AuthMode,
+
+    /// JWT mode: lifetime of an access token.
+    #[arg(long, env = "ACCESS_TOKEN_TTL", default_value = "5m", value_parser = parse_duration, global = true)]
+    pub access_token_ttl: Duration,
+
+    /// JWT mode: clock skew tolerated on exp/nbf, in seconds (0-30).
+    #[arg(long, env = "JWT_LEEWAY_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=30), global = true)]
+    pub jwt_leeway_secs: u64,
+
+    /// JWT mode: the `iss` claim issued and required.
+    #[arg(long, env = "JWT_ISSUER", default_value = "secure-routes", global = true)]
+    pub jwt_issuer: String,
+
+    /// JWT mode: the `aud` claim issued and required.
+    #[arg(long, env = "JWT_AUDIENCE", default_value = "secure-routes", global = true)]
+    pub jwt_audience: String,
+
+    /// JWT mode: a login (refresh-token family) ends after this long without a refresh.
+    #[arg(long, env = "REFRESH_IDLE_TIMEOUT", default_value = "30m", value_parser = parse_duration, global = true)]
+    pub refresh_idle_timeout: Duration,
+
+    /// JWT mode: a login (refresh-token family) ends this long after it started.
+    #[arg(long, env = "REFRESH_ABSOLUTE_TIMEOUT", default_value = "8h", value_parser = parse_duration, global = true)]
+    pub refresh_absolute_timeout: Duration,
+
+    /// JWT mode: a rotated refresh token presented again within this window (parallel tabs)
+    /// gets a valid successor; after it, the reuse revokes the whole family.
+    #[arg(long, env = "REFRESH_REUSE_GRACE", default_value = "10s", value_parser = parse_duration, global = true)]
+    pub refresh_reuse_grace: Duration,
+
+    /// JWT mode: check each access token against its login's revocation state (one lookup per
+    /// request; logout takes effect at once). "off" is purely stateless: a token stays valid
+    /// until it expires, whatever happens.
+    #[arg(long, env = "REVOCATION_CHECK", default_value = "on", value_parser = parse_on_off, action = clap::ArgAction::Set, global = true)]
+    pub revocation_check: bool,
+
+    /// JWT mode: how often signing keys are re-read (picks up `rotate-keys` run elsewhere).
+    #[arg(long, env = "KEY_RELOAD_INTERVAL", default_value = "30s", value_parser = parse_duration, global = true)]
+    pub key_reload_interval: Duration,
+
     /// Password hashes computed at once (argon2id is CPU- and memory-heavy); 0 = number of cores.
     #[arg(long, env = "HASH_CONCURRENCY", default_value_t = 0, global = true)]
     pub hash_concurrency: usize,
@@ -64,6 +111,9 @@ pub enum Command {
     /// Create an admin account, or promote an existing one and reset its password. The password
     /// is read from ADMIN_PASSWORD, or else from the first line of standard input.
     CreateAdmin(CreateAdminArgs),
+    /// Make a new JWT signing key current. Tokens signed by the previous key keep verifying
+    /// until they expire; running servers pick the new key up within --key-reload-interval.
+    RotateKeys,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -85,11 +135,34 @@ pub struct Settings {
     pub site_root: String,
     pub output_name: String,
     pub reload_port: u32,
+    pub modes: auth::ModePolicy,
+    pub access_token_ttl: Duration,
+    pub jwt_leeway_secs: u64,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub refresh_idle_timeout: Duration,
+    pub refresh_absolute_timeout: Duration,
+    pub refresh_reuse_grace: Duration,
+    pub revocation_check: bool,
+    pub key_reload_interval: Duration,
 }
 
 impl Cli {
-    pub fn settings(&self) -> Settings {
-        Settings {
+    /// Fails on contradictory options (a default mode that is not enabled).
+    pub fn settings(&self) -> Result<Settings, String> {
+        let mut enabled = self.auth_modes.clone();
+        enabled.dedup();
+        Ok(Settings {
+            modes: auth::ModePolicy::new(enabled, self.default_auth_mode)?,
+            access_token_ttl: self.access_token_ttl,
+            jwt_leeway_secs: self.jwt_leeway_secs,
+            jwt_issuer: self.jwt_issuer.clone(),
+            jwt_audience: self.jwt_audience.clone(),
+            refresh_idle_timeout: self.refresh_idle_timeout,
+            refresh_absolute_timeout: self.refresh_absolute_timeout,
+            refresh_reuse_grace: self.refresh_reuse_grace,
+            revocation_check: self.revocation_check,
+            key_reload_interval: self.key_reload_interval,
             addr: self.addr.clone(),
             database_url: self.database_url.clone(),
             session_idle_timeout: self.session_idle_timeout,
@@ -99,7 +172,7 @@ impl Cli {
             site_root: self.site_root.clone(),
             output_name: self.output_name.clone(),
             reload_port: self.reload_port,
-        }
+        })
     }
 }
 
@@ -110,6 +183,18 @@ impl Settings {
         auth::AuthConfig {
             session: auth::SessionPolicy::new(to_time(self.session_idle_timeout), to_time(self.session_absolute_timeout)),
             hash_concurrency: if self.hash_concurrency == 0 { defaults.hash_concurrency } else { self.hash_concurrency },
+            tokens: auth::TokenConfig {
+                issuer: self.jwt_issuer.clone(),
+                audience: self.jwt_audience.clone(),
+                access_ttl: to_time(self.access_token_ttl),
+                leeway_secs: self.jwt_leeway_secs,
+            },
+            refresh: auth::RefreshPolicy {
+                idle_timeout: to_time(self.refresh_idle_timeout),
+                absolute_timeout: to_time(self.refresh_absolute_timeout),
+                reuse_grace: to_time(self.refresh_reuse_grace),
+            },
+            revocation_check: self.revocation_check,
             ..defaults
         }
     }
@@ -124,6 +209,18 @@ impl Settings {
             }
             _ => self.database_url.clone(),
         }
+    }
+}
+
+fn parse_mode(s: &str) -> Result<auth::AuthMode, String> {
+    s.trim().parse()
+}
+
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s.trim() {
+        "on" | "true" | "1" => Ok(true),
+        "off" | "false" | "0" => Ok(false),
+        other => Err(format!("{other:?}: use on or off")),
     }
 }
 
@@ -164,7 +261,17 @@ mod tests {
     #[test]
     fn passwords_in_database_urls_are_hidden() {
         let cli = Cli::parse_from(["server", "--database-url", "postgres://app:s3cret@db/app"]);
-        assert_eq!(cli.settings().database_url_for_display(), "postgres://app:***@db/app");
+        assert_eq!(cli.settings().unwrap().database_url_for_display(), "postgres://app:***@db/app");
+    }
+
+    #[test]
+    fn a_default_mode_must_be_enabled() {
+        let cli = Cli::parse_from(["server", "--auth-modes", "session", "--default-auth-mode", "jwt"]);
+        assert!(cli.settings().is_err());
+        let cli = Cli::parse_from(["server", "--auth-modes", "jwt", "--default-auth-mode", "jwt", "--revocation-check", "off"]);
+        let s = cli.settings().unwrap();
+        assert_eq!(s.modes.enabled, vec![auth::AuthMode::Jwt]);
+        assert!(!s.revocation_check);
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub async fn auth_service(settings: &Settings) -> Result<(auth::AuthService, aut
     let pool = auth::db::connect(&settings.database_url)
         .await
         .map_err(|source| StartError::Database { url: settings.database_url_for_display(), source })?;
-    let service = auth::AuthService::with_clock(pool.clone(), &settings.auth_config(), Arc::new(auth::SystemClock))?;
+    let service = auth::AuthService::open(pool.clone(), &settings.auth_config(), Arc::new(auth::SystemClock)).await?;
     Ok((service, pool))
 }
 
@@ -56,6 +56,7 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     let (service, pool) = auth_service(&settings).await?;
     let cleanup = tokio::spawn(auth::db::delete_expired_sessions_every(pool.clone(), settings.cleanup_interval));
+    let key_reload = tokio::spawn(reload_keys_every(service.clone(), settings.key_reload_interval));
     let app = router::build(&settings, service);
     tracing::info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "listening");
     let result = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
@@ -63,7 +64,19 @@ pub async fn serve(
         .await
         .map_err(StartError::Serve);
     cleanup.abort();
+    key_reload.abort();
     result
+}
+
+async fn reload_keys_every(service: auth::AuthService, period: std::time::Duration) {
+    let mut tick = tokio::time::interval(period);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        if let Err(e) = service.reload_keys().await {
+            tracing::warn!(error = %e, "could not reload signing keys");
+        }
+    }
 }
 
 async fn shutdown_signal() {

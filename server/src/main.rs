@@ -9,9 +9,17 @@ use server::config::{Cli, Command};
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     server::telemetry::init(&cli.log_level);
+    let settings = match cli.settings() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let result = match cli.command.clone().unwrap_or(Command::Serve) {
-        Command::Serve => server::run(cli.settings()).await,
-        Command::CreateAdmin(args) => server::commands::create_admin(cli.settings(), args).await,
+        Command::Serve => server::run(settings).await,
+        Command::CreateAdmin(args) => server::commands::create_admin(settings, args).await,
+        Command::RotateKeys => server::commands::rotate_keys(settings).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

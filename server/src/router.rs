@@ -22,7 +22,7 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
 
 pub fn build(settings: &Settings, auth: auth::AuthService) -> Router {
     let leptos_options = leptos_options(settings);
-    let state = AppState { leptos_options: leptos_options.clone(), auth };
+    let state = AppState { leptos_options: leptos_options.clone(), auth, modes: settings.modes.clone() };
     let routes = generate_route_list(App);
     Router::new()
         .merge(api::router())

@@ -1,2 +1,3 @@
 pub mod field;
+pub mod mode_toggle;
 pub mod nav;

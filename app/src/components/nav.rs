@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{app::AuthContext, paths};
+use crate::{app::AuthContext, components::mode_toggle::ModeToggle, paths};
 
 #[component]
 pub fn Nav() -> impl IntoView {
@@ -40,10 +40,11 @@ pub fn Nav() -> impl IntoView {
             <a class="skip" href="#main">"Skip to content"</a>
             <nav aria-label="Main">
                 <a class="brand" href=paths::HOME>"Secure Routes"</a>
+                <ModeToggle/>
                 <ul>
                     <Transition fallback=|| ()>
                         {move || {
-                            ctx.viewer.get().map(|r| match r.ok().flatten() {
+                            ctx.status.get().map(|r| match r.ok().and_then(|s| s.viewer) {
                                 Some(v) => signed_in(v).into_any(),
                                 None => signed_out().into_any(),
                             })

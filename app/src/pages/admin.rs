@@ -32,7 +32,7 @@ fn Forbidden() -> impl IntoView {
 
 #[component]
 fn AdminUsers() -> impl IntoView {
-    let users = Resource::new_blocking(|| (), |_| admin_users());
+    let users = Resource::new_blocking(|| (), |_| crate::refresh::with_refresh(admin_users));
     view! {
         <section class="card">
             <h1>"Admin"</h1>

@@ -23,8 +23,16 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card narrow">
             <h1>"Sign in"</h1>
             <p class="mode-note" data-testid="login-mode">
-                "You are signing in with a " <strong>"server-side session"</strong>
-                ": the server keeps your sign-in and your browser gets only a random id in an HttpOnly cookie."
+                {move || match ctx.mode().as_deref() {
+                    Some("jwt") => view! {
+                        "You are signing in with " <strong>"JWTs in HttpOnly cookies"</strong>
+                        ": a signed access token the server verifies without a lookup, and a rotating refresh token."
+                    }.into_any(),
+                    _ => view! {
+                        "You are signing in with a " <strong>"server-side session"</strong>
+                        ": the server keeps your sign-in and your browser gets only a random id in an HttpOnly cookie."
+                    }.into_any(),
+                }}
             </p>
             <Show when=registered>
                 <p class="notice" role="status">"Registration received. Sign in with your email and password."</p>

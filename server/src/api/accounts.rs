@@ -1,8 +1,9 @@
-//! Register, log in, log out, and who am I.
+//! Register, log in (either mode), log out, and who am I.
 
 use axum::{
+    body::Bytes,
     extract::State,
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Extension, Json, Router,
@@ -12,9 +13,13 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 
 use app::ssr::AppState;
-use auth::{cookies, AuthMode, Email, Password, Principal, Rejection, Resolution};
+use auth::{cookies, ActiveMode, AuthMode, Email, Password, Principal, Resolution};
 
-use super::extract::ApiJson;
+use super::{
+    append_cookie, client_info,
+    extract::{optional_json, ApiJson},
+    presented,
+};
 use crate::error::ApiError;
 
 pub fn router() -> Router<AppState> {
@@ -27,16 +32,25 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Credentials {
-    email: String,
-    password: String,
-    /// Which mechanism to sign in with; only `session` exists so far.
+pub(super) struct Credentials {
+    pub email: String,
+    pub password: String,
+    /// Login only: `session` or `jwt`; defaults to the browser's active mode.
     #[serde(default)]
-    mode: Option<String>,
+    pub mode: Option<String>,
+}
+
+impl Credentials {
+    pub fn parse(self, new_password: bool) -> Result<(Email, Password), ApiError> {
+        let email = Email::parse(&self.email).map_err(|e| ApiError::bad_request("invalid_email", e))?;
+        let password = if new_password { Password::parse_new(self.password) } else { Password::parse_attempt(self.password) }
+            .map_err(|e| ApiError::bad_request("invalid_password", e))?;
+        Ok((email, password))
+    }
 }
 
 #[derive(Serialize)]
-struct Me {
+pub(super) struct Me {
     id: i64,
     email: String,
     role: &'static str,
@@ -56,47 +70,90 @@ impl From<&Principal> for Me {
     }
 }
 
-fn parse_email(raw: &str) -> Result<Email, ApiError> {
-    Email::parse(raw).map_err(|e| ApiError::bad_request("invalid_email", e))
-}
-
 /// 201 whether or not the email was already registered: the answer must not reveal accounts.
 async fn register(State(state): State<AppState>, ApiJson(body): ApiJson<Credentials>) -> Result<Response, ApiError> {
     if body.mode.is_some() {
         return Err(ApiError::bad_request("invalid_body", "`mode` applies to login, not registration"));
     }
-    let email = parse_email(&body.email)?;
-    let password = Password::parse_new(body.password).map_err(|e| ApiError::bad_request("invalid_password", e))?;
+    let (email, password) = body.parse(true)?;
     state.auth.register(&email, &password).await?;
     Ok((StatusCode::CREATED, Json(json!({"message": "Registration received. Sign in with your email and password."}))).into_response())
 }
 
-async fn login(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<Credentials>) -> Result<Response, ApiError> {
+/// Signs in under the requested mode (default: the browser's active mode) and makes that mode
+/// the browser's active one. The other mode's credential, if any, is left alone.
+async fn login(
+    State(state): State<AppState>,
+    Extension(active): Extension<ActiveMode>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Credentials>,
+) -> Result<Response, ApiError> {
     let mode = match body.mode.as_deref() {
-        None => AuthMode::Session,
+        None => active.mode,
         Some(m) => m.parse::<AuthMode>().map_err(|e| ApiError::bad_request("invalid_mode", e))?,
     };
-    let email = parse_email(&body.email)?;
-    let password = Password::parse_attempt(body.password).map_err(|e| ApiError::bad_request("invalid_password", e))?;
+    if !state.modes.is_enabled(mode) {
+        return Err(ApiError::bad_request("mode_disabled", format!("{mode} mode is disabled on this server")));
+    }
+    let (email, password) = body.parse(false)?;
+    let mut res;
     match mode {
         AuthMode::Session => {
-            let previous = presented_session(&headers);
+            let previous = presented(&headers, cookies::SESSION_COOKIE);
             let session = state.auth.login_session(&email, &password, previous.as_deref()).await?;
             tracing::info!(user = %session.principal.user_id, mode = "session", "login");
-            let mut res = Json(Me::from(&session.principal)).into_response();
+            res = Json(Me::from(&session.principal)).into_response();
             append_cookie(&mut res, &session.cookie);
-            Ok(res)
+        }
+        AuthMode::Jwt => {
+            let grant = state.auth.login_jwt(&email, &password, &client_info(&headers)).await?;
+            tracing::info!(user = %grant.principal.user_id, mode = "jwt", "login");
+            res = Json(Me::from(&grant.principal)).into_response();
+            for c in grant.cookies(state.auth.now()) {
+                append_cookie(&mut res, &c);
+            }
         }
     }
+    append_cookie(&mut res, &cookies::mode_cookie(mode));
+    Ok(res)
 }
 
-/// Always 204 and always clears the cookie, signed in or not: logging out is idempotent.
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    if let Some(raw) = presented_session(&headers) {
-        state.auth.logout_session(&raw).await?;
-    }
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LogoutBody {
+    /// API clients: the refresh token to revoke (its whole family).
+    #[serde(default)]
+    refresh_token: Option<String>,
+}
+
+/// Always 204: ends the credential of the request's mode (the session, or the JWT login behind
+/// the presented tokens) and clears its cookies. Idempotent.
+async fn logout(
+    State(state): State<AppState>,
+    Extension(active): Extension<ActiveMode>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body: LogoutBody = optional_json(&headers, &body)?.unwrap_or_default();
     let mut res = StatusCode::NO_CONTENT.into_response();
-    append_cookie(&mut res, &cookies::session_removal_cookie());
+    match active.mode {
+        AuthMode::Session => {
+            if let Some(raw) = presented(&headers, cookies::SESSION_COOKIE) {
+                state.auth.logout_session(&raw).await?;
+            }
+            append_cookie(&mut res, &cookies::session_removal_cookie());
+        }
+        AuthMode::Jwt => {
+            let access = super::bearer_or_cookie(&headers, active);
+            let refresh = body.refresh_token.or_else(|| presented(&headers, cookies::REFRESH_COOKIE));
+            state.auth.logout_jwt(access.as_deref(), refresh.as_deref()).await?;
+            if !active.bearer {
+                for c in cookies::jwt_removal_cookies() {
+                    append_cookie(&mut res, &c);
+                }
+            }
+        }
+    }
     Ok(res)
 }
 
@@ -104,18 +161,6 @@ async fn me(Extension(resolution): Extension<Resolution>) -> Result<Json<Me>, Ap
     match resolution {
         Resolution::Authenticated(p) => Ok(Json(Me::from(&p))),
         Resolution::Anonymous => Err(ApiError::unauthorized("unauthenticated", "Sign in first.")),
-        Resolution::Rejected(Rejection::Malformed) => Err(ApiError::unauthorized("invalid_session", Rejection::Malformed.message())),
-        Resolution::Rejected(r) => Err(ApiError::unauthorized("session_expired", r.message())),
-    }
-}
-
-fn presented_session(headers: &HeaderMap) -> Option<String> {
-    cookies::from_headers(headers, cookies::SESSION_COOKIE).map(str::to_owned)
-}
-
-fn append_cookie(res: &mut Response, cookie: &cookie::Cookie<'_>) {
-    if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        Resolution::Rejected(r) => Err(ApiError::unauthorized(r.code(), r.message())),
     }
 }

@@ -17,3 +17,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         Json::<T>::from_request(req, state).await.map(|Json(v)| ApiJson(v)).map_err(ApiError::from)
     }
 }
+
+/// An optional JSON body: empty means `None`; anything else must be well-formed JSON of `T`
+/// (sent as `application/json`). For endpoints that also take their input from a cookie.
+pub fn optional_json<T: DeserializeOwned>(headers: &axum::http::HeaderMap, body: &[u8]) -> Result<Option<T>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let is_json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("application/json"));
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    match serde_json::from_slice::<T>(body) {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_syntax() || e.is_eof() => Err(ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))),
+        Err(e) => Err(ApiError::bad_request("invalid_body", e)),
+    }
+}

@@ -15,8 +15,9 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub settings: server::Settings,
-    _dir: tempfile::TempDir,
-    _shutdown: oneshot::Sender<()>,
+    pub dir: std::sync::Arc<tempfile::TempDir>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -25,16 +26,20 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the server with extra command-line flags (e.g. short timeouts).
 pub async fn spawn_with(extra: &[&str]) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
+    spawn_on(std::sync::Arc::new(tempfile::tempdir().expect("temp dir")), extra).await
+}
+
+/// Starts a server on the database in `dir` (a restart, when another server used it before).
+pub async fn spawn_on(dir: std::sync::Arc<tempfile::TempDir>, extra: &[&str]) -> TestApp {
     let db = format!("sqlite://{}/app.db", dir.path().display());
     let mut args = vec!["server", "--database-url", &db, "--log-level", "warn", "--hash-concurrency", "2"];
     args.extend_from_slice(extra);
-    let settings = Cli::parse_from(args).settings();
+    let settings = Cli::parse_from(args).settings().expect("valid settings");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
     let s = settings.clone();
-    tokio::spawn(async move {
+    let server = tokio::spawn(async move {
         server::serve(s, listener, async {
             let _ = rx.await;
         })
@@ -49,7 +54,7 @@ pub async fn spawn_with(extra: &[&str]) -> TestApp {
     for _ in 0..200 {
         if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
             if r.status() == StatusCode::OK {
-                return TestApp { base, client, settings, _dir: dir, _shutdown: tx };
+                return TestApp { base, client, settings, dir, shutdown: Some(tx), server: Some(server) };
             }
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
@@ -58,6 +63,22 @@ pub async fn spawn_with(extra: &[&str]) -> TestApp {
 }
 
 impl TestApp {
+    /// Stops the server gracefully and waits until it has.
+    pub async fn stop(mut self) -> std::sync::Arc<tempfile::TempDir> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.server.take() {
+            h.await.expect("server task");
+        }
+        self.dir.clone()
+    }
+
+    /// The test database, to inspect what the server stored.
+    pub async fn db(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect(&self.settings.database_url).await.unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -140,4 +161,62 @@ pub async fn assert_error(r: Response, status: StatusCode, code: &str) -> String
     let message = body["message"].as_str().expect("a message").to_owned();
     assert!(!message.is_empty());
     message
+}
+
+/// A cookie jar that keeps every cookie a response sets (Secure ones too, as Chromium does on
+/// localhost) and forgets those a response removes. Ignores Path: tests pick what to send.
+#[derive(Debug, Clone, Default)]
+pub struct Jar(pub std::collections::BTreeMap<String, String>);
+
+impl Jar {
+    pub fn absorb(&mut self, r: &Response) {
+        for c in set_cookies(r) {
+            let pair = c.split(';').next().unwrap_or_default();
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if value.is_empty() || c.contains("Max-Age=0") {
+                self.0.remove(name);
+            } else {
+                self.0.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.0.insert(name.to_owned(), value.to_owned());
+    }
+
+    pub fn header(&self) -> String {
+        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+}
+
+impl TestApp {
+    /// Logs in through the API in the given mode and returns the browser's cookies.
+    pub async fn login_mode(&self, email: &str, mode: &str) -> Jar {
+        let r = self.post_json("/api/auth/login", &json!({"email": email, "password": PASSWORD, "mode": mode}), None).await;
+        assert_eq!(r.status(), StatusCode::OK, "login in {mode} mode");
+        let mut jar = Jar::default();
+        jar.absorb(&r);
+        jar
+    }
+
+    /// `POST /api/auth/token`: (access, refresh).
+    pub async fn tokens(&self, email: &str) -> (String, String) {
+        let r = self.post_json("/api/auth/token", &json!({"email": email, "password": PASSWORD}), None).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let body = json(r).await;
+        (body["access_token"].as_str().unwrap().to_owned(), body["refresh_token"].as_str().unwrap().to_owned())
+    }
+
+    pub async fn me_bearer(&self, access: &str) -> Response {
+        self.client.get(self.url("/api/me")).bearer_auth(access).send().await.unwrap()
+    }
+
+    pub async fn refresh_body(&self, refresh: &str) -> Response {
+        self.post_json("/api/auth/refresh", &json!({"refresh_token": refresh}), None).await
+    }
 }

@@ -3,5 +3,8 @@
 mod bad_input;
 mod expiry;
 mod helpers;
+mod jwt_attacks;
+mod jwt_flows;
+mod jwt_refresh;
 mod pages;
 mod session_flow;

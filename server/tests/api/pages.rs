@@ -129,7 +129,7 @@ async fn a_form_logout_clears_the_cookie_and_kills_the_session() {
     let cookie = app.signed_in_user("leaver@example.com").await;
     let r = app
         .client
-        .post(app.url("/sf/logout"))
+        .post(app.url("/api/auth/logout_form"))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "text/html")
         .header(header::COOKIE, &cookie)

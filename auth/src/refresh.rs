@@ -1,0 +1,261 @@
+//! Refresh tokens: opaque, stored only as SHA-256 hashes, grouped in one family per login,
+//! rotated on every use, and a reuse after the grace window burns the whole family.
+
+use std::fmt;
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+use time::{Duration, OffsetDateTime};
+
+use crate::{error::StoreError, UserId};
+
+/// A refresh token as handed to the client: 256 random bits. `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshToken(String);
+
+impl RefreshToken {
+    pub const MAX_LEN: usize = 128;
+
+    fn generate() -> Self {
+        Self(URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()))
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        (!raw.is_empty() && raw.len() <= Self::MAX_LEN && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+            .then(|| Self(raw.to_owned()))
+    }
+
+    /// The value for the cookie or response body. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    fn hash(&self) -> Vec<u8> {
+        Sha256::digest(self.0.as_bytes()).to_vec()
+    }
+}
+
+impl fmt::Debug for RefreshToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RefreshToken(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshPolicy {
+    /// The family dies after this long without a refresh.
+    pub idle_timeout: Duration,
+    /// The family dies this long after login.
+    pub absolute_timeout: Duration,
+    /// A rotated token presented again within this window (two tabs refreshing at once) gets a
+    /// valid successor instead of burning the family.
+    pub reuse_grace: Duration,
+}
+
+impl Default for RefreshPolicy {
+    fn default() -> Self {
+        Self { idle_timeout: Duration::minutes(30), absolute_timeout: Duration::hours(8), reuse_grace: Duration::seconds(10) }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RefreshError {
+    #[error("unknown refresh token")]
+    Unknown,
+    #[error("refresh token reused after rotation: the family is revoked")]
+    Reused,
+    #[error("the sign-in was revoked")]
+    Revoked,
+    #[error("the sign-in expired")]
+    Expired,
+}
+
+/// A refresh that went through: who, which family, and the new token.
+#[derive(Debug, Clone)]
+pub struct Rotated {
+    pub user_id: UserId,
+    pub family_id: String,
+    pub token: RefreshToken,
+    pub family_expires_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    family_id: String,
+    used_at: Option<i64>,
+    user_id: i64,
+    created_at_family: i64,
+    last_used_at: i64,
+    revoked_at: Option<i64>,
+}
+
+fn ms(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+fn from_ms(v: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(v) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+#[derive(Debug, Clone)]
+pub struct RefreshStore {
+    pool: SqlitePool,
+    policy: RefreshPolicy,
+}
+
+impl RefreshStore {
+    pub fn new(pool: SqlitePool, policy: RefreshPolicy) -> Self {
+        Self { pool, policy }
+    }
+
+    pub fn policy(&self) -> &RefreshPolicy {
+        &self.policy
+    }
+
+    /// Starts a family (a login) and returns its first token.
+    pub async fn start_family(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+        user_agent: Option<&str>,
+        ip: Option<&str>,
+    ) -> Result<Rotated, StoreError> {
+        let family_id = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>());
+        let token = RefreshToken::generate();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO refresh_families (id, user_id, created_at, last_used_at, user_agent, ip) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(&family_id)
+            .bind(user.0)
+            .bind(ms(now))
+            .bind(ms(now))
+            .bind(user_agent.map(|s| s.chars().take(256).collect::<String>()))
+            .bind(ip)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO refresh_tokens (hash, family_id, created_at) VALUES (?, ?, ?)")
+            .bind(token.hash())
+            .bind(&family_id)
+            .bind(ms(now))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Rotated { user_id: user, family_id, token, family_expires_at: now + self.policy.absolute_timeout })
+    }
+
+    /// Exchanges a refresh token for its successor.
+    ///
+    /// Atomic without locks: the conditional `UPDATE ... WHERE used_at IS NULL` lets exactly one
+    /// of several concurrent requests claim a token; the others see it used, and within the
+    /// grace window get a sibling successor (an equivalent valid token) instead of an error.
+    pub async fn rotate(&self, presented: &RefreshToken, now: OffsetDateTime) -> Result<Result<Rotated, RefreshError>, StoreError> {
+        let hash = presented.hash();
+        let mut tx = self.pool.begin().await?;
+        let claimed = sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL")
+            .bind(ms(now))
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        let row: Option<TokenRow> = sqlx::query_as(
+            "SELECT t.family_id, t.used_at, f.user_id, f.created_at AS created_at_family, f.last_used_at, f.revoked_at
+             FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = ?",
+        )
+        .bind(&hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Err(RefreshError::Unknown));
+        };
+        if row.revoked_at.is_some() {
+            tx.commit().await?;
+            return Ok(Err(RefreshError::Revoked));
+        }
+        let created = from_ms(row.created_at_family);
+        if now >= created + self.policy.absolute_timeout || now >= from_ms(row.last_used_at) + self.policy.idle_timeout {
+            revoke(&mut tx, &row.family_id, now, "expired").await?;
+            tx.commit().await?;
+            return Ok(Err(RefreshError::Expired));
+        }
+        if !claimed {
+            let used_at = row.used_at.map(from_ms).unwrap_or(now);
+            if now - used_at > self.policy.reuse_grace {
+                // A token rotated a while ago came back: it was stolen, or the thief already
+                // used it and this is the victim. Either way nobody in this family is trusted.
+                revoke(&mut tx, &row.family_id, now, "reuse").await?;
+                tx.commit().await?;
+                tracing::warn!(family = %fingerprint(&row.family_id), "refresh token reuse: family revoked");
+                return Ok(Err(RefreshError::Reused));
+            }
+        }
+        let token = RefreshToken::generate();
+        sqlx::query("INSERT INTO refresh_tokens (hash, family_id, parent_hash, created_at) VALUES (?, ?, ?, ?)")
+            .bind(token.hash())
+            .bind(&row.family_id)
+            .bind(&hash)
+            .bind(ms(now))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE refresh_families SET last_used_at = ? WHERE id = ?")
+            .bind(ms(now))
+            .bind(&row.family_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Ok(Rotated {
+            user_id: UserId(row.user_id),
+            family_id: row.family_id,
+            token,
+            family_expires_at: created + self.policy.absolute_timeout,
+        }))
+    }
+
+    /// The family a token belongs to (for logout), whatever its state.
+    pub async fn family_of(&self, presented: &RefreshToken) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT family_id FROM refresh_tokens WHERE hash = ?")
+            .bind(presented.hash())
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn revoke_family(&self, family_id: &str, now: OffsetDateTime, reason: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        revoke(&mut tx, family_id, now, reason).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The revocation check of an access token: its user's current role and email, if the user
+    /// exists and the token's family is neither revoked nor expired. One indexed lookup.
+    pub async fn live_user(&self, user: UserId, family_id: &str, now: OffsetDateTime) -> Result<Option<(String, String)>, StoreError> {
+        let row: Option<(String, String, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT u.role, u.email, f.revoked_at, f.created_at FROM refresh_families f JOIN users u ON u.id = f.user_id
+             WHERE f.id = ? AND f.user_id = ?",
+        )
+        .bind(family_id)
+        .bind(user.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some((role, email, None, created)) if now < from_ms(created) + self.policy.absolute_timeout => Some((role, email)),
+            _ => None,
+        })
+    }
+}
+
+async fn revoke(tx: &mut sqlx::SqliteConnection, family_id: &str, now: OffsetDateTime, reason: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL")
+        .bind(ms(now))
+        .bind(reason)
+        .bind(family_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// A short, non-reversible label for logs and the UI.
+pub fn fingerprint(secret: &str) -> String {
+    let d = Sha256::digest(secret.as_bytes());
+    d[..4].iter().map(|b| format!("{b:02x}")).collect()
+}
