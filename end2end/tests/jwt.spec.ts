@@ -39,7 +39,7 @@ test("sign in under JWT mode and navigate protected pages", async ({ page }) => 
   expect(visible).not.toContain("access");
   expect(visible).not.toContain("refresh");
 
-  await page.getByRole("link", { name: "Dashboard" }).click();
+  await page.getByRole("link", { name: "Dashboard", exact: true }).click();
   await page.getByTestId("whoami").click();
   await expect(page.getByTestId("whoami-result")).toContainText("verified your jwt credential");
   await page.reload();
@@ -69,7 +69,7 @@ test("an expired access token is refreshed without bouncing to the login page", 
   await page.getByTestId("whoami").click();
   await expect(page.getByTestId("whoami-result")).toContainText("verified your jwt credential");
   await page.getByRole("link", { name: "Secure Routes" }).click();
-  await page.getByRole("link", { name: "Dashboard" }).click();
+  await page.getByRole("link", { name: "Dashboard", exact: true }).click();
   await expect(page.getByTestId("dashboard-welcome")).toContainText(email);
   await page.reload();
   await expect(page.getByTestId("dashboard-welcome")).toContainText(email);
@@ -112,6 +112,7 @@ test("logout in each mode ends only that mode's credential", async ({ page }) =>
   await waitForHydration(page);
   await switchMode(page, "session");
   await signIn(page, email);
+  await expect(page.getByTestId("dashboard-welcome")).toContainText(email);
   await signInJwt(page, email);
 
   await page.getByRole("button", { name: "Sign out" }).click();
