@@ -23,13 +23,13 @@ pub fn HomePage() -> impl IntoView {
                 <h2>"Server-side sessions"</h2>
                 <p>"Your browser holds only a random id in an HttpOnly cookie named "<code>"__Host-sid"</code>". "
                 "Everything else lives on the server, so logging out deletes the record and the id is dead at once."</p>
-                <p class="status status-on">"Available now"</p>
+                <p class="status status-on">"Switch to it with the Mode toggle above"</p>
             </article>
             <article class="card">
                 <h2>"JWTs in HttpOnly cookies"</h2>
                 <p>"A signed, short-lived access token the server verifies without a lookup, plus a rotating refresh token. "
                 "Stateless until you want to revoke one."</p>
-                <p class="status">"Coming next"</p>
+                <p class="status status-on">"Switch to it with the Mode toggle above"</p>
             </article>
         </section>
     }
