@@ -72,12 +72,14 @@ pub async fn get_auth_status() -> Result<AuthStatus, AppError> {
 /// the server honours only the chosen one's.
 #[server(prefix = "/sf", endpoint = "set_mode")]
 pub async fn set_mode(mode: String) -> Result<String, AppError> {
-    use crate::ssr::{fail, set_cookie, state};
+    use crate::ssr::{client_info, fail, principal, set_cookie, state};
     let parsed = mode.parse::<auth::AuthMode>().map_err(|e| fail(AppError::invalid("mode", e)))?;
-    if !state()?.modes.is_enabled(parsed) {
+    let state = state()?;
+    if !state.modes.is_enabled(parsed) {
         return Err(fail(AppError::invalid("mode", format!("{parsed} mode is disabled on this server"))));
     }
     set_cookie(auth::cookies::mode_cookie(parsed));
+    state.auth.record_mode_switch(principal().as_ref(), parsed, &client_info()).await;
     tracing::info!(mode = %parsed, "mode switch");
     Ok(parsed.to_string())
 }
@@ -101,7 +103,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     match active_mode() {
         auth::AuthMode::Session => {
             let previous = request_cookie(auth::cookies::SESSION_COOKIE);
-            let session = auth.login_session(&email, &password, previous.as_deref()).await.map_err(|e| fail(e.into()))?;
+            let session = auth.login_session(&email, &password, previous.as_deref(), &client_info()).await.map_err(|e| fail(e.into()))?;
             tracing::info!(user = %session.principal.user_id, mode = "session", "login");
             set_cookie(session.cookie);
         }
@@ -133,20 +135,20 @@ pub async fn register(email: String, password: String) -> Result<(), AppError> {
 /// so that it receives JWT mode's path-scoped refresh cookie.
 #[server(prefix = "/api/auth", endpoint = "logout_form")]
 pub async fn logout() -> Result<String, AppError> {
-    use crate::ssr::{active_mode, redirect_plain_form, request_cookie, set_cookie, state};
+    use crate::ssr::{active_mode, client_info, redirect_plain_form, request_cookie, set_cookie, state};
     use auth::cookies;
     let auth = state()?.auth;
     match active_mode() {
         auth::AuthMode::Session => {
             if let Some(raw) = request_cookie(cookies::SESSION_COOKIE) {
-                auth.logout_session(&raw).await?;
+                auth.logout_session(&raw, &client_info()).await?;
             }
             set_cookie(cookies::session_removal_cookie());
         }
         auth::AuthMode::Jwt => {
             let access = request_cookie(cookies::ACCESS_COOKIE);
             let refresh = request_cookie(cookies::REFRESH_COOKIE);
-            auth.logout_jwt(access.as_deref(), refresh.as_deref()).await?;
+            auth.logout_jwt(access.as_deref(), refresh.as_deref(), &client_info()).await?;
             for c in cookies::jwt_removal_cookies() {
                 set_cookie(c);
             }

@@ -14,8 +14,12 @@ pub enum AppError {
     /// Unknown email or wrong password, deliberately indistinguishable.
     #[error("Invalid email or password.")]
     InvalidCredentials,
+    #[error("This account is disabled. Contact an administrator.")]
+    AccountDisabled,
     #[error("Please sign in to continue.")]
     Unauthorized,
+    #[error("Not found.")]
+    NotFound,
     #[error("You do not have access to this.")]
     Forbidden,
     /// Details are logged on the server, never sent.
@@ -42,7 +46,8 @@ impl AppError {
         match self {
             AppError::Invalid { .. } => 400,
             AppError::InvalidCredentials | AppError::Unauthorized => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::AccountDisabled => 403,
+            AppError::NotFound => 404,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }

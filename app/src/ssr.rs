@@ -123,6 +123,9 @@ impl From<AuthError> for AppError {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::InvalidCredentials => AppError::InvalidCredentials,
+            AuthError::AccountDisabled => AppError::AccountDisabled,
+            AuthError::Forbidden => AppError::Forbidden,
+            AuthError::UnknownUser => AppError::NotFound,
             other => {
                 tracing::error!(error = %other, "auth failure");
                 AppError::Internal

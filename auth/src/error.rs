@@ -20,6 +20,13 @@ pub enum AuthError {
     /// accidentally tell the two apart.
     #[error("invalid email or password")]
     InvalidCredentials,
+    /// Only ever returned after the right password was given.
+    #[error("this account is disabled")]
+    AccountDisabled,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("no such user")]
+    UnknownUser,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

@@ -5,6 +5,8 @@
 //! The HTTP crates only translate between this and requests; that keeps the core testable and
 //! benchmarkable on its own.
 
+pub mod account;
+pub mod audit;
 pub mod clock;
 pub mod cookies;
 pub mod db;
@@ -16,8 +18,15 @@ pub mod principal;
 pub mod refresh;
 pub mod service;
 pub mod session;
+pub mod session_index;
 pub mod token;
 pub mod user;
+
+/// A short, non-reversible label for a credential or id, for logs, the audit log and the UI.
+pub fn fingerprint(secret: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(secret.as_bytes())[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use email::Email;

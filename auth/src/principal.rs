@@ -100,6 +100,8 @@ pub struct Principal {
     pub expires_at: OffsetDateTime,
     /// JWT mode: the refresh family (login) the credential belongs to.
     pub family: Option<String>,
+    /// Session mode: the fingerprint of the session id (never the id itself).
+    pub session: Option<String>,
 }
 
 impl Principal {

@@ -71,6 +71,16 @@ pub enum RefreshError {
     Expired,
 }
 
+/// A live login in JWT mode, as the devices page shows it.
+#[derive(Debug, Clone)]
+pub struct Family {
+    pub id: String,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: OffsetDateTime,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
 /// A refresh that went through: who, which family, and the new token.
 #[derive(Debug, Clone)]
 pub struct Rotated {
@@ -185,7 +195,7 @@ impl RefreshStore {
                 // used it and this is the victim. Either way nobody in this family is trusted.
                 revoke(&mut tx, &row.family_id, now, "reuse").await?;
                 tx.commit().await?;
-                tracing::warn!(family = %fingerprint(&row.family_id), "refresh token reuse: family revoked");
+                tracing::warn!(family = %crate::fingerprint(&row.family_id), "refresh token reuse: family revoked");
                 return Ok(Err(RefreshError::Reused));
             }
         }
@@ -219,6 +229,37 @@ impl RefreshStore {
             .await?)
     }
 
+    /// The user's live families (logins), newest first.
+    pub async fn live_families(&self, user: UserId, now: OffsetDateTime) -> Result<Vec<Family>, StoreError> {
+        let rows: Vec<(String, i64, i64, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT id, created_at, last_used_at, user_agent, ip FROM refresh_families
+             WHERE user_id = ? AND revoked_at IS NULL AND created_at > ? AND last_used_at > ? ORDER BY created_at DESC",
+        )
+        .bind(user.0)
+        .bind(ms(now - self.policy.absolute_timeout))
+        .bind(ms(now - self.policy.idle_timeout))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, created, used, user_agent, ip)| Family { id, created_at: from_ms(created), last_used_at: from_ms(used), user_agent, ip })
+            .collect())
+    }
+
+    /// Revokes every live family of a user except `keep`; returns how many.
+    pub async fn revoke_all(&self, user: UserId, keep: Option<&str>, now: OffsetDateTime, reason: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL AND id != ?",
+        )
+        .bind(ms(now))
+        .bind(reason)
+        .bind(user.0)
+        .bind(keep.unwrap_or(""))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn revoke_family(&self, family_id: &str, now: OffsetDateTime, reason: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         revoke(&mut tx, family_id, now, reason).await?;
@@ -231,7 +272,7 @@ impl RefreshStore {
     pub async fn live_user(&self, user: UserId, family_id: &str, now: OffsetDateTime) -> Result<Option<(String, String)>, StoreError> {
         let row: Option<(String, String, Option<i64>, i64)> = sqlx::query_as(
             "SELECT u.role, u.email, f.revoked_at, f.created_at FROM refresh_families f JOIN users u ON u.id = f.user_id
-             WHERE f.id = ? AND f.user_id = ?",
+             WHERE f.id = ? AND f.user_id = ? AND u.disabled_at IS NULL",
         )
         .bind(family_id)
         .bind(user.0)
@@ -252,10 +293,4 @@ async fn revoke(tx: &mut sqlx::SqliteConnection, family_id: &str, now: OffsetDat
         .execute(tx)
         .await?;
     Ok(())
-}
-
-/// A short, non-reversible label for logs and the UI.
-pub fn fingerprint(secret: &str) -> String {
-    let d = Sha256::digest(secret.as_bytes());
-    d[..4].iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -8,7 +8,9 @@ use time::OffsetDateTime;
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::{
+    audit::{AuditLog, Entry, Event},
     clock::Clock,
+    session_index::SessionIndex,
     cookies,
     error::{AuthError, StoreError},
     keys::KeyStore,
@@ -139,14 +141,16 @@ pub struct ClientInfo {
 
 #[derive(Debug, Clone)]
 pub struct AuthService {
-    users: UserStore,
-    hasher: PasswordHasher,
-    sessions: Sessions,
-    tokens: Tokens,
+    pub(crate) users: UserStore,
+    pub(crate) hasher: PasswordHasher,
+    pub(crate) sessions: Sessions,
+    pub(crate) session_index: SessionIndex,
+    pub(crate) tokens: Tokens,
     keys: KeyStore,
-    refresh: RefreshStore,
+    pub(crate) refresh: RefreshStore,
+    pub(crate) audit: AuditLog,
     revocation_check: bool,
-    clock: Arc<dyn Clock>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl AuthService {
@@ -161,6 +165,8 @@ impl AuthService {
             users: UserStore::new(pool.clone()),
             hasher: PasswordHasher::new(config.hash_params, config.hash_concurrency)?,
             sessions: Sessions::new(store, config.session, clock.clone()),
+            session_index: SessionIndex::new(pool.clone()),
+            audit: AuditLog::new(pool.clone()),
             tokens: Tokens::new(ring, config.tokens.clone()),
             keys,
             refresh: RefreshStore::new(pool, config.refresh),
@@ -201,6 +207,9 @@ impl AuthService {
         let hash = self.hasher.hash(password).await?;
         let created = self.users.insert(email, &hash, Role::User, self.clock.now()).await?;
         tracing::info!(created, "registration");
+        if created {
+            self.audit.record(Entry::new(Event::Registered).email(email.as_str()), self.clock.now()).await;
+        }
         Ok(())
     }
 
@@ -214,13 +223,33 @@ impl AuthService {
     /// time as a wrong password, and both give the same error.
     pub async fn verify_credentials(&self, email: &Email, password: &Password) -> Result<User, AuthError> {
         match self.users.find_by_email(email).await? {
-            Some(user) if self.hasher.verify(password, &user.password_hash).await? => Ok(user),
+            // Told apart from a wrong password only after the right password: no enumeration.
+            Some(user) if self.hasher.verify(password, &user.password_hash).await? => {
+                if user.disabled {
+                    Err(AuthError::AccountDisabled)
+                } else {
+                    Ok(user)
+                }
+            }
             Some(_) => Err(AuthError::InvalidCredentials),
             None => {
                 self.hasher.verify_dummy(password).await?;
                 Err(AuthError::InvalidCredentials)
             }
         }
+    }
+
+    /// `verify_credentials` plus the audit entry for the attempt.
+    async fn login_attempt(&self, email: &Email, password: &Password, mode: AuthMode, client: &ClientInfo) -> Result<User, AuthError> {
+        let result = self.verify_credentials(email, password).await;
+        let entry = match &result {
+            Ok(user) => Entry::new(Event::LoginSucceeded).user(user.id, user.email.as_str()),
+            Err(AuthError::InvalidCredentials) => Entry::new(Event::LoginFailed).email(email.as_str()).detail("invalid credentials"),
+            Err(AuthError::AccountDisabled) => Entry::new(Event::LoginFailed).email(email.as_str()).detail("account disabled"),
+            Err(_) => return result,
+        };
+        self.audit.record(entry.mode(mode).client(client), self.clock.now()).await;
+        result
     }
 
     // ----- session mode -----
@@ -232,11 +261,16 @@ impl AuthService {
         email: &Email,
         password: &Password,
         previous_cookie: Option<&str>,
+        client: &ClientInfo,
     ) -> Result<NewSession, AuthError> {
-        let user = self.verify_credentials(email, password).await?;
+        let user = self.login_attempt(email, password, AuthMode::Session, client).await?;
         let previous = previous_cookie.and_then(SessionToken::parse);
+        if let Some(old) = &previous {
+            self.session_index.remove(&old.expose()).await?;
+        }
         let (token, state) = self.sessions.start(user.id, previous.as_ref()).await?;
-        let principal = self.session_principal(&user, &state);
+        self.session_index.insert(&token.expose(), user.id, state.auth_at, client).await?;
+        let principal = self.session_principal(&user, &state, &token);
         let cookie = cookies::session_cookie(&token, state.auth_at + self.sessions.policy().absolute_timeout);
         Ok(NewSession { principal, cookie })
     }
@@ -248,8 +282,8 @@ impl AuthService {
         let Some(state) = self.sessions.resolve(&token).await? else { return reject(RejectReason::Expired) };
         // The role is read fresh on every request: a demotion takes effect at the next one.
         match self.users.find_by_id(state.user_id).await? {
-            Some(user) => Ok(Resolution::Authenticated(self.session_principal(&user, &state))),
-            None => {
+            Some(user) if !user.disabled => Ok(Resolution::Authenticated(self.session_principal(&user, &state, &token))),
+            _ => {
                 self.sessions.end(&token).await?;
                 reject(RejectReason::Revoked)
             }
@@ -257,14 +291,20 @@ impl AuthService {
     }
 
     /// Deletes the session record. Idempotent; a malformed value is simply ignored.
-    pub async fn logout_session(&self, raw: &str) -> Result<(), StoreError> {
+    pub async fn logout_session(&self, raw: &str, client: &ClientInfo) -> Result<(), StoreError> {
         if let Some(token) = SessionToken::parse(raw) {
+            if let Some(state) = self.sessions.peek(&token).await? {
+                let entry = Entry::new(Event::Logout).mode(AuthMode::Session).client(client);
+                let entry = Entry { user_id: Some(state.user_id), ..entry }.detail(format!("session {}", crate::fingerprint(raw)));
+                self.audit.record(entry, self.clock.now()).await;
+            }
             self.sessions.end(&token).await?;
+            self.session_index.remove(&token.expose()).await?;
         }
         Ok(())
     }
 
-    fn session_principal(&self, user: &User, state: &SessionState) -> Principal {
+    fn session_principal(&self, user: &User, state: &SessionState, token: &SessionToken) -> Principal {
         Principal {
             user_id: user.id,
             email: user.email.clone(),
@@ -272,6 +312,7 @@ impl AuthService {
             mode: AuthMode::Session,
             expires_at: self.sessions.policy().expires_at(state),
             family: None,
+            session: Some(crate::fingerprint(&token.expose())),
         }
     }
 
@@ -279,7 +320,7 @@ impl AuthService {
 
     /// Verifies credentials, starts a refresh family and issues the first token pair.
     pub async fn login_jwt(&self, email: &Email, password: &Password, client: &ClientInfo) -> Result<JwtGrant, AuthError> {
-        let user = self.verify_credentials(email, password).await?;
+        let user = self.login_attempt(email, password, AuthMode::Jwt, client).await?;
         let now = self.clock.now();
         let family = self.refresh.start_family(user.id, now, client.user_agent.as_deref(), client.ip.as_deref()).await?;
         self.grant(&user, family, now)
@@ -291,12 +332,24 @@ impl AuthService {
         let now = self.clock.now();
         let rotated = match self.refresh.rotate(&presented, now).await? {
             Ok(r) => r,
-            Err(e) => return Ok(Err(e)),
+            Err(e) => {
+                if e == RefreshError::Reused {
+                    let family = self.refresh.family_of(&presented).await?.unwrap_or_default();
+                    let entry = Entry::new(Event::ReuseDetected).mode(AuthMode::Jwt).detail(format!("family {} revoked", crate::fingerprint(&family)));
+                    self.audit.record(entry, now).await;
+                }
+                return Ok(Err(e));
+            }
         };
-        let Some(user) = self.users.find_by_id(rotated.user_id).await? else {
-            self.refresh.revoke_family(&rotated.family_id, now, "user gone").await?;
-            return Ok(Err(RefreshError::Revoked));
+        let user = match self.users.find_by_id(rotated.user_id).await? {
+            Some(u) if !u.disabled => u,
+            _ => {
+                self.refresh.revoke_family(&rotated.family_id, now, "account gone or disabled").await?;
+                return Ok(Err(RefreshError::Revoked));
+            }
         };
+        let entry = Entry::new(Event::Refresh).user(user.id, user.email.as_str()).mode(AuthMode::Jwt);
+        self.audit.record(entry.detail(format!("family {}", crate::fingerprint(&rotated.family_id))), now).await;
         self.grant(&user, rotated, now).map(Ok)
     }
 
@@ -312,6 +365,7 @@ impl AuthService {
             mode: AuthMode::Jwt,
             expires_at: access_claims.expires_at(),
             family: Some(family.family_id),
+            session: None,
         };
         Ok(JwtGrant { principal, access_token, access_claims, refresh_token: family.token, family_expires_at: family.family_expires_at })
     }
@@ -349,12 +403,13 @@ impl AuthService {
             mode: AuthMode::Jwt,
             expires_at: claims.expires_at(),
             family: Some(claims.fid),
+            session: None,
         }))
     }
 
     /// Revokes the login behind whichever JWT-mode credentials were presented. The access
     /// token's signature must verify (even if expired) for its family to be trusted.
-    pub async fn logout_jwt(&self, access: Option<&str>, refresh: Option<&str>) -> Result<(), StoreError> {
+    pub async fn logout_jwt(&self, access: Option<&str>, refresh: Option<&str>, client: &ClientInfo) -> Result<(), StoreError> {
         let now = self.clock.now();
         let mut family = None;
         if let Some(t) = refresh.and_then(RefreshToken::parse) {
@@ -365,6 +420,8 @@ impl AuthService {
         }
         if let Some(f) = family {
             self.refresh.revoke_family(&f, now, "logout").await?;
+            let entry = Entry::new(Event::Logout).mode(AuthMode::Jwt).client(client);
+            self.audit.record(entry.detail(format!("family {} revoked", crate::fingerprint(&f))), now).await;
         }
         Ok(())
     }

@@ -179,6 +179,12 @@ impl Sessions {
         }
     }
 
+    /// The live state behind a token, without touching it (for listing devices).
+    pub async fn peek(&self, token: &SessionToken) -> Result<Option<SessionState>, StoreError> {
+        let Some(record) = self.store.load(&token.0).await? else { return Ok(None) };
+        Ok(SessionState::from_data(&record.data).filter(|s| !matches!(self.policy.check(s, self.clock.now()), Freshness::Expired(_))))
+    }
+
     /// Deletes the record: the id is dead everywhere from this moment.
     pub async fn end(&self, token: &SessionToken) -> Result<(), StoreError> {
         self.store.delete(&token.0).await?;

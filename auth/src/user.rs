@@ -56,6 +56,7 @@ pub struct User {
     pub password_hash: String,
     pub role: Role,
     pub created_at: OffsetDateTime,
+    pub disabled: bool,
 }
 
 impl fmt::Debug for User {
@@ -75,6 +76,7 @@ struct UserRow {
     password_hash: String,
     role: String,
     created_at: i64,
+    disabled_at: Option<i64>,
 }
 
 impl TryFrom<UserRow> for User {
@@ -88,11 +90,12 @@ impl TryFrom<UserRow> for User {
             role: r.role.parse().map_err(corrupt)?,
             created_at: OffsetDateTime::from_unix_timestamp(r.created_at)
                 .map_err(|e| corrupt(format!("stored created_at: {e}")))?,
+            disabled: r.disabled_at.is_some(),
         })
     }
 }
 
-const COLUMNS: &str = "id, email, password_hash, role, created_at";
+const COLUMNS: &str = "id, email, password_hash, role, created_at, disabled_at";
 
 #[derive(Debug, Clone)]
 pub struct UserStore {
@@ -142,6 +145,22 @@ impl UserStore {
             .fetch_optional(&self.pool)
             .await?;
         row.map(User::try_from).transpose()
+    }
+
+    pub async fn set_role(&self, id: UserId, role: Role) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE users SET role = ? WHERE id = ?").bind(role.as_str()).bind(id.0).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn set_disabled(&self, id: UserId, disabled: bool, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let at = disabled.then(|| (now.unix_timestamp_nanos() / 1_000_000) as i64);
+        let done = sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ?").bind(at).bind(id.0).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash).bind(id.0).execute(&self.pool).await?;
+        Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

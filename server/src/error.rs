@@ -15,6 +15,10 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     #[error("{message}")]
     Unauthorized { code: &'static str, message: String },
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    #[error("{0}")]
+    NotFound(&'static str),
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("the request headers are too large")]
@@ -47,6 +51,8 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -57,7 +63,8 @@ impl ApiError {
 
     fn code(&self) -> &'static str {
         match self {
-            ApiError::BadRequest { code, .. } | ApiError::Unauthorized { code, .. } => code,
+            ApiError::BadRequest { code, .. } | ApiError::Unauthorized { code, .. } | ApiError::Forbidden { code, .. } => code,
+            ApiError::NotFound(_) => "not_found",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::HeadersTooLarge => "headers_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
@@ -91,6 +98,9 @@ impl From<auth::AuthError> for ApiError {
     fn from(e: auth::AuthError) -> Self {
         match e {
             auth::AuthError::InvalidCredentials => ApiError::unauthorized("invalid_credentials", "Invalid email or password."),
+            auth::AuthError::AccountDisabled => ApiError::Forbidden { code: "account_disabled", message: "This account is disabled.".into() },
+            auth::AuthError::Forbidden => ApiError::Forbidden { code: "forbidden", message: "You are not allowed to do this.".into() },
+            auth::AuthError::UnknownUser => ApiError::NotFound("no such user"),
             auth::AuthError::Store(e) => e.into(),
             other => {
                 tracing::error!(error = %other, "auth failure");

@@ -16,7 +16,7 @@ use app::ssr::AppState;
 use auth::{cookies, ActiveMode, AuthMode, Email, Password, Principal, Resolution};
 
 use super::{
-    append_cookie, client_info,
+    append_cookie, Client,
     extract::{optional_json, ApiJson},
     presented,
 };
@@ -85,6 +85,7 @@ async fn register(State(state): State<AppState>, ApiJson(body): ApiJson<Credenti
 async fn login(
     State(state): State<AppState>,
     Extension(active): Extension<ActiveMode>,
+    Client(client): Client,
     headers: HeaderMap,
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
@@ -100,13 +101,13 @@ async fn login(
     match mode {
         AuthMode::Session => {
             let previous = presented(&headers, cookies::SESSION_COOKIE);
-            let session = state.auth.login_session(&email, &password, previous.as_deref()).await?;
+            let session = state.auth.login_session(&email, &password, previous.as_deref(), &client).await?;
             tracing::info!(user = %session.principal.user_id, mode = "session", "login");
             res = Json(Me::from(&session.principal)).into_response();
             append_cookie(&mut res, &session.cookie);
         }
         AuthMode::Jwt => {
-            let grant = state.auth.login_jwt(&email, &password, &client_info(&headers)).await?;
+            let grant = state.auth.login_jwt(&email, &password, &client).await?;
             tracing::info!(user = %grant.principal.user_id, mode = "jwt", "login");
             res = Json(Me::from(&grant.principal)).into_response();
             for c in grant.cookies(state.auth.now()) {
@@ -131,6 +132,7 @@ struct LogoutBody {
 async fn logout(
     State(state): State<AppState>,
     Extension(active): Extension<ActiveMode>,
+    Client(client): Client,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -139,14 +141,14 @@ async fn logout(
     match active.mode {
         AuthMode::Session => {
             if let Some(raw) = presented(&headers, cookies::SESSION_COOKIE) {
-                state.auth.logout_session(&raw).await?;
+                state.auth.logout_session(&raw, &client).await?;
             }
             append_cookie(&mut res, &cookies::session_removal_cookie());
         }
         AuthMode::Jwt => {
             let access = super::bearer_or_cookie(&headers, active);
             let refresh = body.refresh_token.or_else(|| presented(&headers, cookies::REFRESH_COOKIE));
-            state.auth.logout_jwt(access.as_deref(), refresh.as_deref()).await?;
+            state.auth.logout_jwt(access.as_deref(), refresh.as_deref(), &client).await?;
             if !active.bearer {
                 for c in cookies::jwt_removal_cookies() {
                     append_cookie(&mut res, &c);

@@ -37,3 +37,19 @@ pub fn optional_json<T: DeserializeOwned>(headers: &axum::http::HeaderMap, body:
         Err(e) => Err(ApiError::bad_request("invalid_body", e)),
     }
 }
+
+/// The request's principal, or the 401 that says why there is none. Every protected handler
+/// takes this: the UI guard is not the check.
+pub struct Authenticated(pub auth::Principal);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, ApiError> {
+        match parts.extensions.get::<auth::Resolution>() {
+            Some(auth::Resolution::Authenticated(p)) => Ok(Authenticated(p.clone())),
+            Some(auth::Resolution::Rejected(r)) => Err(ApiError::unauthorized(r.code(), r.message())),
+            _ => Err(ApiError::unauthorized("unauthenticated", "Sign in first.")),
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! The JSON API for non-Leptos clients and tests. A stable contract: see README.
 
 mod accounts;
+mod admin;
+mod devices;
 mod extract;
 mod health;
 mod tokens;
@@ -21,6 +23,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(accounts::router())
         .merge(tokens::router())
+        .merge(devices::router())
+        .merge(admin::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .merge(health::router())
 }
@@ -43,10 +47,20 @@ fn bearer_or_cookie(headers: &HeaderMap, active: ActiveMode) -> Option<String> {
     }
 }
 
-fn client_info(headers: &HeaderMap) -> auth::ClientInfo {
-    auth::ClientInfo {
-        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
-        ip: None,
+/// The caller's user agent and address, for the devices list and the audit log.
+pub(crate) struct Client(pub auth::ClientInfo);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client(auth::ClientInfo {
+            user_agent: parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+            ip: parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        }))
     }
 }
 

@@ -16,7 +16,7 @@ use auth::{cookies, AuthMode, JwtGrant, RefreshError};
 
 use super::{
     accounts::Credentials,
-    append_cookie, client_info,
+    append_cookie, Client,
     extract::{optional_json, ApiJson},
     presented,
 };
@@ -39,7 +39,7 @@ fn token_body(grant: &JwtGrant, now: time::OffsetDateTime) -> serde_json::Value 
 }
 
 /// API clients: credentials in, tokens in the body out. No cookies.
-async fn token(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<Credentials>) -> Result<Response, ApiError> {
+async fn token(State(state): State<AppState>, Client(client): Client, ApiJson(body): ApiJson<Credentials>) -> Result<Response, ApiError> {
     if !state.modes.is_enabled(AuthMode::Jwt) {
         return Err(ApiError::bad_request("mode_disabled", "jwt mode is disabled on this server"));
     }
@@ -47,7 +47,7 @@ async fn token(State(state): State<AppState>, headers: HeaderMap, ApiJson(body):
         return Err(ApiError::bad_request("invalid_body", "`mode` does not apply here: tokens are always JWT mode"));
     }
     let (email, password) = body.parse(false)?;
-    let grant = state.auth.login_jwt(&email, &password, &client_info(&headers)).await?;
+    let grant = state.auth.login_jwt(&email, &password, &client).await?;
     tracing::info!(user = %grant.principal.user_id, mode = "jwt", "token issued");
     Ok(no_store(Json(token_body(&grant, state.auth.now())).into_response()))
 }

@@ -1,5 +1,6 @@
 //! HTTP integration tests: each starts the real server on a random port with a fresh database.
 
+mod account;
 mod bad_input;
 mod expiry;
 mod helpers;
