@@ -12,7 +12,7 @@ use crate::{
     api::{get_auth_status, AuthStatus, Login, Logout, Register, SetMode, Viewer},
     components::nav::Nav,
     error::AppError,
-    pages::{admin::AdminPage, dashboard::DashboardPage, home::HomePage, login::LoginPage, not_found::NotFound, register::RegisterPage},
+    pages::{admin::AdminPage, dashboard::DashboardPage, devices::DevicesPage, home::HomePage, login::LoginPage, not_found::NotFound, register::RegisterPage},
     paths,
 };
 
@@ -133,6 +133,13 @@ pub fn App() -> impl IntoView {
                     <ProtectedRoute
                         path=path!("dashboard")
                         view=DashboardPage
+                        condition=signed_in
+                        redirect_path=to_login
+                        ssr=SsrMode::Async
+                    />
+                    <ProtectedRoute
+                        path=path!("devices")
+                        view=DevicesPage
                         condition=signed_in
                         redirect_path=to_login
                         ssr=SsrMode::Async

@@ -5,6 +5,7 @@ pub const LOGIN: &str = "/login";
 pub const REGISTER: &str = "/register";
 pub const DASHBOARD: &str = "/dashboard";
 pub const ADMIN: &str = "/admin";
+pub const DEVICES: &str = "/devices";
 /// JWT mode's refresh endpoint (GET: for page loads, answers with a redirect to `next`).
 pub const REFRESH: &str = "/api/auth/refresh";
 

@@ -13,6 +13,7 @@ pub fn Nav() -> impl IntoView {
             let admin = v.is_admin();
             view! {
                 <li><A href=paths::DASHBOARD>"Dashboard"</A></li>
+                <li><A href=paths::DEVICES>"Devices"</A></li>
                 {admin.then(|| view! { <li><A href=paths::ADMIN>"Admin"</A></li> })}
                 <li class="nav-user">
                     <span class="who" data-testid="nav-user">{v.email.clone()}</span>

@@ -1,5 +1,6 @@
 pub mod admin;
 pub mod dashboard;
+pub mod devices;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -1,5 +1,4 @@
-//! Server functions: thin wrappers that read the request's principal, call the auth core and
-//! map its errors. Each one checks authorization itself.
+//! Signing in and out, the active mode, and who is signed in.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -48,13 +47,6 @@ pub struct AuthStatus {
     pub viewer: Option<Viewer>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserRow {
-    pub id: i64,
-    pub email: String,
-    pub role: String,
-    pub created_at: i64,
-}
 
 #[server(prefix = "/sf", endpoint = "status")]
 pub async fn get_auth_status() -> Result<AuthStatus, AppError> {
@@ -156,15 +148,4 @@ pub async fn logout() -> Result<String, AppError> {
     }
     redirect_plain_form(crate::paths::HOME);
     Ok(crate::paths::HOME.to_owned())
-}
-
-#[server(prefix = "/sf", endpoint = "admin_users")]
-pub async fn admin_users() -> Result<Vec<UserRow>, AppError> {
-    use crate::ssr::{require_admin, state};
-    require_admin()?;
-    let users = state()?.auth.users().list(200).await?;
-    Ok(users
-        .into_iter()
-        .map(|u| UserRow { id: u.id.0, email: u.email.to_string(), role: u.role.to_string(), created_at: u.created_at.unix_timestamp() })
-        .collect())
 }
