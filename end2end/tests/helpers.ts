@@ -28,3 +28,9 @@ export async function signIn(page: Page, email: string, password = PASSWORD) {
 export async function sessionCookie(page: Page) {
   return (await page.context().cookies()).find((c) => c.name === "__Host-sid");
 }
+
+/** Matches a URL whose path (and query, if given) is exactly `pathAndQuery`. */
+export function at(pathAndQuery: string): RegExp {
+  const escaped = pathAndQuery.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^https?://[^/]+${escaped}$`);
+}

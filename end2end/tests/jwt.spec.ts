@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { PASSWORD, registerViaApi, sessionCookie, signIn, uniqueEmail, waitForHydration } from "./helpers";
+import { at, PASSWORD, registerViaApi, sessionCookie, signIn, uniqueEmail, waitForHydration } from "./helpers";
 
 // scripts/test.sh runs the server with ACCESS_TOKEN_TTL=8s and no leeway.
 const ACCESS_TTL_MS = 8_000;
@@ -19,7 +19,7 @@ async function signInJwt(page: Page, email: string, next = "/dashboard") {
   await switchMode(page, "jwt");
   await expect(page.getByTestId("login-mode")).toContainText("JWTs in HttpOnly cookies");
   await signIn(page, email);
-  await expect(page).toHaveURL(new RegExp(`${next}$`));
+  await expect(page).toHaveURL(at(next));
 }
 
 test("sign in under JWT mode and navigate protected pages", async ({ page }) => {
@@ -61,7 +61,7 @@ test("an expired access token is refreshed without bouncing to the login page", 
   // A full page load without an access token detours through the refresh endpoint.
   await page.context().clearCookies({ name: "__Host-access" });
   await page.reload();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(at("/dashboard"));
   await expect(page.getByTestId("dashboard-welcome")).toContainText(email);
 
   // Real expiry: the page keeps its token fresh on its own; navigation and calls just work.
@@ -89,16 +89,16 @@ test("switching modes on a protected page re-evaluates access in both directions
   await expect(page).toHaveURL(/\/login\?next=(%2F|\/)dashboard$/);
   await expect(page.getByTestId("login-mode")).toContainText("JWTs in HttpOnly cookies");
   await signIn(page, email);
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(at("/dashboard"));
   await expect(page.locator(".facts")).toContainText("jwt");
 
   // Signed in under both now: switching stays on the page, and the page says which mode.
   await page.getByTestId("mode-session").click();
   await expect(page.getByTestId("mode-session")).toHaveAttribute("aria-pressed", "true");
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(at("/dashboard"));
   await expect(page.locator(".facts")).toContainText("session");
   await page.getByTestId("mode-jwt").click();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(at("/dashboard"));
   await expect(page.locator(".facts")).toContainText("jwt");
   // The choice survives a reload.
   await page.reload();

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { ADMIN, PASSWORD, registerViaApi, sessionCookie, signIn, uniqueEmail, waitForHydration } from "./helpers";
+import { ADMIN, at, PASSWORD, registerViaApi, sessionCookie, signIn, uniqueEmail, waitForHydration } from "./helpers";
 
 test("a signed-out visitor is sent from the dashboard to the login page", async ({ page }) => {
   const response = await page.goto("/dashboard");
@@ -21,7 +21,7 @@ test("register, sign in, land on next, stay signed in after reload", async ({ pa
 
   await page.goto("/dashboard");
   await signIn(page, email);
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(at("/dashboard"));
   await expect(page.getByTestId("dashboard-welcome")).toContainText(email);
   await expect(page.getByTestId("nav-user")).toHaveText(email);
 
@@ -72,7 +72,7 @@ test("a non-admin gets 403 on /admin and an admin sees it", async ({ browser }) 
   await registerViaApi(user.request, email);
   await user.goto("/login?next=/admin");
   await signIn(user, email);
-  await expect(user).toHaveURL(/\/admin$/);
+  await expect(user).toHaveURL(at("/admin"));
   await expect(user.getByTestId("forbidden")).toBeVisible();
   await expect(user.getByTestId("admin-users")).toHaveCount(0);
   const direct = await user.goto("/admin");
@@ -83,7 +83,7 @@ test("a non-admin gets 403 on /admin and an admin sees it", async ({ browser }) 
   const admin = await adminContext.newPage();
   await admin.goto("/login?next=/admin");
   await signIn(admin, ADMIN.email, ADMIN.password);
-  await expect(admin).toHaveURL(/\/admin$/);
+  await expect(admin).toHaveURL(at("/admin"));
   await expect(admin.getByTestId("admin-users")).toContainText(email);
   await adminContext.close();
 });
@@ -103,7 +103,7 @@ test("sign in and sign out work with JavaScript disabled", async ({ browser }) =
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(at("/dashboard"));
   await expect(page.getByTestId("dashboard-welcome")).toContainText(email);
 
   await page.getByRole("button", { name: "Sign out" }).click();

@@ -1,13 +1,24 @@
 //! The top bar: where you are, who you are, how you are signed in, and the way out.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_location};
 
 use crate::{app::AuthContext, components::mode_toggle::ModeToggle, paths};
 
 #[component]
 pub fn Nav() -> impl IntoView {
     let ctx = expect_context::<AuthContext>();
+    // A client-side navigation asks the server again who this is, so a session ended elsewhere
+    // (logout in another tab, an admin's force logout, a revoked device) is noticed at the very
+    // next navigation, not at the next full page load.
+    let location = use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            ctx.reload();
+        }
+        path
+    });
     let signed_in = move |v: crate::api::Viewer| {
         {
             let admin = v.is_admin();
