@@ -10,9 +10,9 @@ use leptos_router::{
 
 use crate::{
     api::{get_auth_status, AuthStatus, Login, Logout, Register, SetMode, Viewer},
-    components::nav::Nav,
+    components::{inspector::InspectorPanel, nav::Nav},
     error::AppError,
-    pages::{admin::AdminPage, dashboard::DashboardPage, devices::DevicesPage, home::HomePage, login::LoginPage, not_found::NotFound, register::RegisterPage},
+    pages::{admin::AdminPage, compare::ComparePage, dashboard::DashboardPage, inspect::InspectPage, devices::DevicesPage, home::HomePage, login::LoginPage, not_found::NotFound, register::RegisterPage},
     paths,
 };
 
@@ -130,6 +130,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("login") view=LoginPage/>
                     <Route path=path!("register") view=RegisterPage/>
+                    <Route path=path!("inspect") view=InspectPage/>
+                    <Route path=path!("compare") view=ComparePage/>
                     <ProtectedRoute
                         path=path!("dashboard")
                         view=DashboardPage
@@ -153,6 +155,7 @@ pub fn App() -> impl IntoView {
                     />
                 </Routes>
             </main>
+            <InspectorPanel/>
         </Router>
     }
 }

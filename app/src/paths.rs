@@ -6,6 +6,8 @@ pub const REGISTER: &str = "/register";
 pub const DASHBOARD: &str = "/dashboard";
 pub const ADMIN: &str = "/admin";
 pub const DEVICES: &str = "/devices";
+pub const INSPECT: &str = "/inspect";
+pub const COMPARE: &str = "/compare";
 /// JWT mode's refresh endpoint (GET: for page loads, answers with a redirect to `next`).
 pub const REFRESH: &str = "/api/auth/refresh";
 

@@ -38,6 +38,11 @@ pub fn active_mode() -> AuthMode {
         .map_or(AuthMode::Session, |m| m.mode)
 }
 
+/// How long the request-auth layer took to resolve this request's credential.
+pub fn resolve_timing() -> std::time::Duration {
+    use_context::<Parts>().and_then(|p| p.extensions.get::<auth::ResolveTiming>().copied()).map_or_else(Default::default, |t| t.0)
+}
+
 pub fn principal() -> Option<Principal> {
     match resolution() {
         Resolution::Authenticated(p) => Some(p),

@@ -91,6 +91,54 @@ pub fn session_removal_cookie() -> Cookie<'static> {
     c
 }
 
+/// One cookie this server sets, described from the very builder that sets it, so the flow
+/// inspector can never show attributes that differ from the real ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieSpec {
+    pub name: &'static str,
+    /// The mode it belongs to; `None` for the mode preference.
+    pub mode: Option<crate::AuthMode>,
+    /// Whether it authenticates anything (the hint and the preference do not).
+    pub credential: bool,
+    pub http_only: bool,
+    pub secure: bool,
+    pub same_site: String,
+    pub path: String,
+    pub purpose: &'static str,
+}
+
+/// Every cookie the server may set, in the order the inspector lists them.
+pub fn specs() -> Vec<CookieSpec> {
+    use crate::AuthMode::{Jwt, Session};
+    let sample = SessionToken::parse("AAAAAAAAAAAAAAAAAAAAAA").expect("a valid sample id");
+    let built = [
+        (session_cookie(&sample, OffsetDateTime::UNIX_EPOCH), Some(Session), true, "the session id: a random key into the server's session store"),
+        (access_cookie("", 0), Some(Jwt), true, "the signed access token (a JWT), verified by signature"),
+        (refresh_cookie("", 0), Some(Jwt), true, "the opaque refresh token, sent only to /api/auth/*"),
+        (jwt_hint_cookie(0), Some(Jwt), false, "not a credential: tells page loads a refresh is worth trying"),
+        (mode_cookie(Session), None, false, "not a credential: which mode this browser chose"),
+    ];
+    built
+        .into_iter()
+        .map(|(c, mode, credential, purpose)| CookieSpec {
+            name: match c.name() {
+                SESSION_COOKIE => SESSION_COOKIE,
+                ACCESS_COOKIE => ACCESS_COOKIE,
+                REFRESH_COOKIE => REFRESH_COOKIE,
+                JWT_HINT_COOKIE => JWT_HINT_COOKIE,
+                _ => MODE_COOKIE,
+            },
+            mode,
+            credential,
+            http_only: c.http_only().unwrap_or(false),
+            secure: c.secure().unwrap_or(false),
+            same_site: c.same_site().map_or("unset".to_owned(), |s| s.to_string()),
+            path: c.path().unwrap_or("/").to_owned(),
+            purpose,
+        })
+        .collect()
+}
+
 /// Finds a cookie by name in a `Cookie` request header, ignoring pairs that do not parse.
 pub fn find<'a>(cookie_header: &'a str, name: &str) -> Option<&'a str> {
     cookie_header.split(';').find_map(|pair| {
@@ -128,6 +176,15 @@ mod tests {
         for attr in ["__Host-sid=;", "Secure", "Path=/", "Max-Age=0"] {
             assert!(c.contains(attr), "{c} lacks {attr}");
         }
+    }
+
+    #[test]
+    fn the_specs_describe_the_real_cookies() {
+        let specs = specs();
+        let refresh = specs.iter().find(|s| s.name == REFRESH_COOKIE).unwrap();
+        assert_eq!((refresh.path.as_str(), refresh.same_site.as_str()), (REFRESH_COOKIE_PATH, "Strict"));
+        assert!(specs.iter().all(|s| s.http_only && s.secure), "every cookie we set is HttpOnly and Secure");
+        assert_eq!(specs.iter().filter(|s| s.credential).count(), 3);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod cookies;
 pub mod db;
 pub mod email;
 pub mod error;
+pub mod inspect;
 pub mod keys;
 pub mod password;
 pub mod principal;
@@ -31,6 +32,7 @@ pub fn fingerprint(secret: &str) -> String {
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use email::Email;
 pub use error::{AuthError, StoreError};
+pub use inspect::ResolveTiming;
 pub use password::{Password, PasswordHasher};
 pub use principal::{ActiveMode, AuthMode, ModePolicy, Principal};
 pub use refresh::{RefreshError, RefreshPolicy};

@@ -260,6 +260,17 @@ impl RefreshStore {
         Ok(done.rows_affected())
     }
 
+    /// The family's tokens, oldest first: (hash, created ms, used ms, family revoked).
+    pub async fn chain(&self, family_id: &str) -> Result<Vec<(Vec<u8>, i64, Option<i64>, bool)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT t.hash, t.created_at, t.used_at, f.revoked_at IS NOT NULL FROM refresh_tokens t
+             JOIN refresh_families f ON f.id = t.family_id WHERE t.family_id = ? ORDER BY t.created_at, t.rowid",
+        )
+        .bind(family_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn revoke_family(&self, family_id: &str, now: OffsetDateTime, reason: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         revoke(&mut tx, family_id, now, reason).await?;

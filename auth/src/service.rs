@@ -196,6 +196,10 @@ impl AuthService {
         self.tokens.config()
     }
 
+    pub fn refresh_policy(&self) -> &RefreshPolicy {
+        self.refresh.policy()
+    }
+
     pub fn revocation_check(&self) -> bool {
         self.revocation_check
     }

@@ -47,6 +47,11 @@ impl SessionIndex {
         Ok(())
     }
 
+    /// Size of the session's record in the tower-sessions table, in bytes.
+    pub async fn record_bytes(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT length(data) FROM tower_sessions WHERE id = ?").bind(id).fetch_optional(&self.pool).await?)
+    }
+
     pub async fn for_user(&self, user: UserId) -> Result<Vec<IndexedSession>, StoreError> {
         let rows: Vec<(String, String, i64, Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT id, fingerprint, created_at, user_agent, ip FROM session_index WHERE user_id = ? ORDER BY created_at DESC",

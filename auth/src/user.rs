@@ -107,6 +107,11 @@ impl UserStore {
         Self { pool }
     }
 
+    /// The pool the stores share, for the inspector's whole-store statistics.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// Inserts a user unless the email is taken. Returns whether a row was created; callers
     /// that face the public must not reveal the answer (account enumeration).
     pub async fn insert(&self, email: &Email, password_hash: &str, role: Role, now: OffsetDateTime) -> Result<bool, StoreError> {

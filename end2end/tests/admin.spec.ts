@@ -77,3 +77,30 @@ test("revoking a device signs that browser out", async ({ browser }) => {
   await laptop.context.close();
   await phone.context.close();
 });
+
+test("an admin's forced logout reaches a JWT-mode browser at once, as revocation checking is on", async ({ browser }) => {
+  const email = uniqueEmail("kickedjwt");
+  const context = await browser.newContext();
+  await registerViaApi(context.request, email);
+  const page = await context.newPage();
+  await page.goto("/login?next=/dashboard");
+  await waitForHydration(page);
+  await page.getByTestId("mode-jwt").click();
+  await expect(page.getByTestId("mode-jwt")).toHaveAttribute("aria-pressed", "true");
+  await signIn(page, email);
+  await expect(page).toHaveURL(at("/dashboard"));
+  await expect(page.getByTestId("revocation-check")).toContainText("on");
+
+  const admin = await signedInPage(browser, ADMIN.email, ADMIN.password, "/admin");
+  const row = admin.page.locator(`tr[data-email="${email}"]`);
+  await row.getByRole("button", { name: "Force logout" }).click();
+  await expect(admin.page.getByTestId("admin-result")).toContainText("1 JWT login");
+
+  // The access token has not expired, yet the very next navigation is refused: the family
+  // lookup sees the revocation.
+  await waitForHydration(page);
+  await page.getByRole("link", { name: "Devices" }).click();
+  await expect(page).toHaveURL(/\/login\?next=(%2F|\/)devices$/);
+  await context.close();
+  await admin.context.close();
+});

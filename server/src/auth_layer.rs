@@ -39,6 +39,7 @@ pub async fn resolve_principal(State(state): State<AppState>, mut req: Request, 
         Some(_) => ActiveMode { mode: AuthMode::Jwt, bearer: true },
         None => ActiveMode { mode: state.modes.active(cookies::from_headers(headers, cookies::MODE_COOKIE)), bearer: false },
     };
+    let started = std::time::Instant::now();
     let resolved = match (bearer, active.mode) {
         (Some(token), _) => state.auth.resolve_access(token).await,
         (None, AuthMode::Session) => match cookies::from_headers(headers, cookies::SESSION_COOKIE) {
@@ -50,6 +51,7 @@ pub async fn resolve_principal(State(state): State<AppState>, mut req: Request, 
             None => Ok(Resolution::Anonymous),
         },
     };
+    let timing = auth::ResolveTiming(started.elapsed());
     let resolution = match resolved {
         Ok(r) => r,
         Err(e) => return ApiError::from(e).into_response(),
@@ -70,6 +72,7 @@ pub async fn resolve_principal(State(state): State<AppState>, mut req: Request, 
     let private = !matches!(resolution, Resolution::Anonymous);
     req.extensions_mut().insert(active);
     req.extensions_mut().insert(resolution);
+    req.extensions_mut().insert(timing);
 
     let mut res = next.run(req).await;
     let headers = res.headers_mut();

@@ -4,7 +4,9 @@
 mod account;
 mod admin;
 mod auth;
+mod inspect;
 
 pub use account::*;
 pub use admin::*;
 pub use auth::*;
+pub use inspect::*;

@@ -1,3 +1,4 @@
 pub mod field;
+pub mod inspector;
 pub mod mode_toggle;
 pub mod nav;

@@ -54,6 +54,8 @@ pub fn Nav() -> impl IntoView {
                 <a class="brand" href=paths::HOME>"Secure Routes"</a>
                 <ModeToggle/>
                 <ul>
+                    <li><A href=paths::INSPECT>"Inspect"</A></li>
+                    <li><A href=paths::COMPARE>"Compare"</A></li>
                     <Transition fallback=|| ()>
                         {move || {
                             ctx.status.get().map(|r| match r.ok().and_then(|s| s.viewer) {

@@ -1,7 +1,9 @@
 pub mod admin;
+pub mod compare;
 pub mod dashboard;
 pub mod devices;
 pub mod home;
+pub mod inspect;
 pub mod login;
 pub mod not_found;
 pub mod register;

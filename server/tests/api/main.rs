@@ -4,6 +4,7 @@ mod account;
 mod bad_input;
 mod expiry;
 mod helpers;
+mod inspect;
 mod jwt_attacks;
 mod jwt_flows;
 mod jwt_refresh;
