@@ -60,4 +60,17 @@ if [ "$want_test" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 fi
 
+# 6. For tests: a nightly toolchain and cargo-fuzz, for the coverage-guided fuzz targets in fuzz/
+#    (libFuzzer needs nightly's sanitizer support; the app itself builds with the pinned stable).
+if [ "$want_test" = 1 ]; then
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    say "Installing a nightly Rust toolchain for fuzzing (one time, ~1-2 min)"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    say "Installing cargo-fuzz (one time, ~2-4 min)"
+    cargo install cargo-fuzz --locked
+  fi
+fi
+
 echo "setup: ready"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up whatever is missing, then runs every test:
 #   1. unit and HTTP integration tests (cargo test: auth core, app, real server on random ports)
-#   2. browser tests (Playwright in headless Chromium against a release build)
+#   2. a short coverage-guided fuzz run of the parsers that see untrusted input
+#   3. browser tests (Playwright in headless Chromium against a release build, including the
+#      login timing comparison that only a release build can make)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -10,6 +12,9 @@ source scripts/env.sh
 echo; echo "==> Unit and integration tests"
 cargo test -p auth -p app -p server
 
+echo; echo "==> Fuzzing the cookie, token and login-body parsers (20 s each; first build ~5 min)"
+scripts/fuzz.sh 20
+
 echo; echo "==> Browser tests (release build, then Playwright)"
 e2e_dir="$PWD/target/e2e"
 rm -rf "$e2e_dir" && mkdir -p "$e2e_dir"
@@ -17,6 +22,9 @@ export DATABASE_URL="sqlite://$e2e_dir/app.db"
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
 # Short-lived access tokens and no leeway, so the browser tests see real expiries and refreshes.
 export ACCESS_TOKEN_TTL=8s JWT_LEEWAY_SECS=0
+# The browser tests sign in dozens of times from one address within a minute; the limits
+# themselves are proven by the HTTP tests (server/tests/api/attacks/rate_limits.rs).
+export AUTH_RATE_PER_MINUTE=100000 REFRESH_RATE_PER_MINUTE=100000
 cargo leptos build --release
 # The browser tests sign in as an admin; there is no default one, so make it here.
 ADMIN_PASSWORD="e2e admin passphrase" target/release/server create-admin --email admin@example.com

@@ -25,6 +25,8 @@ pub enum AppError {
     /// Details are logged on the server, never sent.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    #[error("Too many attempts. Try again in {retry_after_secs} s.")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("Could not reach the server: {0}")]
     Transport(String),
 }
@@ -48,6 +50,7 @@ impl AppError {
             AppError::InvalidCredentials | AppError::Unauthorized => 401,
             AppError::Forbidden | AppError::AccountDisabled => 403,
             AppError::NotFound => 404,
+            AppError::TooManyRequests { .. } => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }

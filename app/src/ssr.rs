@@ -80,10 +80,7 @@ pub fn client_info() -> auth::ClientInfo {
             .and_then(|p| p.headers.get(header::USER_AGENT))
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-        ip: parts
-            .as_ref()
-            .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>())
-            .map(|c| c.0.ip().to_string()),
+        ip: parts.as_ref().and_then(|p| p.extensions.get::<auth::ClientIp>()).map(|c| c.0.to_string()),
     }
 }
 
@@ -131,6 +128,13 @@ impl From<AuthError> for AppError {
             AuthError::AccountDisabled => AppError::AccountDisabled,
             AuthError::Forbidden => AppError::Forbidden,
             AuthError::UnknownUser => AppError::NotFound,
+            AuthError::Throttled { retry_after } => {
+                let retry_after_secs = (retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0)).max(1);
+                if let Some(res) = use_context::<ResponseOptions>() {
+                    res.insert_header(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                }
+                AppError::TooManyRequests { retry_after_secs }
+            }
             other => {
                 tracing::error!(error = %other, "auth failure");
                 AppError::Internal

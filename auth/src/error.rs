@@ -33,6 +33,9 @@ pub enum AuthError {
     Hash(#[from] HashError),
     #[error("token signing failed: {0}")]
     Token(String),
+    /// Too many failed logins for this email: try again after `retry_after`.
+    #[error("too many failed attempts for this account")]
+    Throttled { retry_after: std::time::Duration },
 }
 
 impl From<sqlx::Error> for AuthError {

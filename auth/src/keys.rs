@@ -69,6 +69,21 @@ impl SharedKeyring {
         self.0.read().expect("keyring lock").clone()
     }
 
+    /// A fresh key held only in memory: for tests, benchmarks and the fuzzer, never for serving
+    /// (a restart would invalidate every token it signed).
+    pub fn ephemeral() -> Self {
+        let key = SigningKey::generate(&mut OsRng);
+        let public = key.verifying_key().to_bytes();
+        let der = key.to_pkcs8_der().expect("an in-memory Ed25519 key encodes");
+        let kid = "ephemeral".to_owned();
+        let decoding = DecodingKey::from_ed_components(&URL_SAFE_NO_PAD.encode(public)).expect("a valid public key");
+        let ring = Keyring {
+            active: ActiveKey { kid: kid.clone(), encoding: EncodingKey::from_ed_der(der.as_bytes()) },
+            verifying: HashMap::from([(kid, (decoding, public))]),
+        };
+        Self(Arc::new(RwLock::new(Arc::new(ring))))
+    }
+
     fn replace(&self, ring: Keyring) {
         *self.0.write().expect("keyring lock") = Arc::new(ring);
     }

@@ -20,6 +20,31 @@ pub enum PasswordError {
     TooShort { min: usize },
     #[error("password is too long (at most {max} characters)")]
     TooLong { max: usize },
+    #[error("this is one of the most common passwords, the first an attacker tries; choose another (a few unrelated words make a strong passphrase)")]
+    Common,
+}
+
+/// Whether the whole password is on zxcvbn's bundled list of common passwords (about 30,000,
+/// from real breaches; case, reversal and l33t substitutions such as `p@ssw0rd` included).
+/// Only the whole password counts: a long passphrase that merely contains a common word is fine.
+pub fn is_common(raw: &str) -> bool {
+    // No listed password is anywhere near this long, and zxcvbn's matching grows with length.
+    const LONGEST_LISTED: usize = 64;
+    if raw.chars().count() > LONGEST_LISTED {
+        return false;
+    }
+    let entropy = zxcvbn::zxcvbn(raw, &[]);
+    match entropy.sequence() {
+        [only] => {
+            only.i == 0
+                && only.j + 1 == raw.chars().count()
+                && matches!(&only.pattern, zxcvbn::matching::patterns::MatchPattern::Dictionary(d)
+                    // zxcvbn does not export its dictionary names; the passwords list is the
+                    // default one (its `#[default]` variant), the only way to name it from here.
+                    if d.dictionary_name == Default::default())
+        }
+        _ => false,
+    }
 }
 
 impl Password {
@@ -37,6 +62,8 @@ impl Password {
             Err(PasswordError::TooShort { min: Self::MIN_CHARS })
         } else if n > Self::MAX_CHARS {
             Err(PasswordError::TooLong { max: Self::MAX_CHARS })
+        } else if is_common(&raw) {
+            Err(PasswordError::Common)
         } else {
             Ok(Self(raw))
         }
@@ -98,6 +125,7 @@ pub enum HashError {
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon: Argon2<'static>,
+    params: HashParams,
     permits: Arc<Semaphore>,
     /// A real hash of a random password, verified when the email is unknown so that unknown
     /// accounts cost the same time as wrong passwords.
@@ -123,6 +151,7 @@ impl PasswordHasher {
             .to_string();
         Ok(Self {
             argon,
+            params,
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             dummy_hash: dummy_hash.into(),
         })
@@ -152,6 +181,17 @@ impl PasswordHasher {
             Ok(argon.verify_password(pw.expose(), &parsed).is_ok())
         })
         .await
+    }
+
+    /// Whether a stored hash was made with other settings than the configured ones (an older,
+    /// cheaper cost, or another algorithm): it is then re-hashed at the next successful login,
+    /// the only moment the server sees the password.
+    pub fn needs_rehash(&self, phc: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(phc) else { return true };
+        let Ok(stored) = Params::try_from(&parsed) else { return true };
+        parsed.algorithm != Algorithm::Argon2id.ident()
+            || parsed.version != Some(Version::V0x13.into())
+            || (stored.m_cost(), stored.t_cost(), stored.p_cost()) != (self.params.memory_kib, self.params.iterations, self.params.parallelism)
     }
 
     /// Spends the same work as a real verification and always fails.
@@ -185,6 +225,28 @@ mod tests {
         assert!(Password::parse_attempt("short".into()).is_ok());
         let huge = "x".repeat(Password::MAX_CHARS + 1);
         assert_eq!(Password::parse_attempt(huge).unwrap_err(), PasswordError::TooLong { max: 1024 });
+    }
+
+    #[test]
+    fn the_most_common_passwords_are_refused() {
+        for common in ["password", "Password1", "qwerty123", "iloveyou", "p@ssw0rd", "dragon123", "1q2w3e4r5t"] {
+            assert_eq!(Password::parse_new(common.into()).unwrap_err(), PasswordError::Common, "{common}");
+        }
+        for fine in ["correct horse battery staple", "tangerine-orbit-lamp", "my password is long enough"] {
+            assert!(Password::parse_new(fine.into()).is_ok(), "{fine}");
+        }
+        // A login attempt with a common password is just a wrong password, not a rule breach.
+        assert!(Password::parse_attempt("password".into()).is_ok());
+    }
+
+    #[tokio::test]
+    async fn hashes_with_outdated_parameters_need_a_rehash() {
+        let current = hasher();
+        let old = PasswordHasher::new(HashParams { memory_kib: 4096, iterations: 1, parallelism: 1 }, 1).unwrap();
+        let pw = Password::parse_new("correct horse battery staple".into()).unwrap();
+        assert!(current.needs_rehash(&old.hash(&pw).await.unwrap()));
+        assert!(!current.needs_rehash(&current.hash(&pw).await.unwrap()));
+        assert!(current.needs_rehash("$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"));
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub struct AuthConfig {
     /// revocation take effect at once. Off is the pure stateless mode: a token stays valid
     /// until `exp` whatever happens.
     pub revocation_check: bool,
+    pub throttle: crate::throttle::ThrottlePolicy,
 }
 
 impl Default for AuthConfig {
@@ -45,6 +46,7 @@ impl Default for AuthConfig {
             tokens: TokenConfig::default(),
             refresh: RefreshPolicy::default(),
             revocation_check: true,
+            throttle: crate::throttle::ThrottlePolicy::default(),
         }
     }
 }
@@ -132,6 +134,11 @@ impl JwtGrant {
     }
 }
 
+/// The address a request came from, as the web layer resolved it (the peer, or the client
+/// behind a trusted proxy). Put in the request by the web layer; read by everyone else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
 /// Where a login came from, kept with a refresh family for the devices page.
 #[derive(Debug, Clone, Default)]
 pub struct ClientInfo {
@@ -150,6 +157,7 @@ pub struct AuthService {
     pub(crate) refresh: RefreshStore,
     pub(crate) audit: AuditLog,
     revocation_check: bool,
+    throttle: crate::throttle::LoginThrottle,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
@@ -171,6 +179,7 @@ impl AuthService {
             keys,
             refresh: RefreshStore::new(pool, config.refresh),
             revocation_check: config.revocation_check,
+            throttle: crate::throttle::LoginThrottle::new(config.throttle),
             clock,
         })
     }
@@ -230,10 +239,14 @@ impl AuthService {
             // Told apart from a wrong password only after the right password: no enumeration.
             Some(user) if self.hasher.verify(password, &user.password_hash).await? => {
                 if user.disabled {
-                    Err(AuthError::AccountDisabled)
-                } else {
-                    Ok(user)
+                    return Err(AuthError::AccountDisabled);
                 }
+                if self.hasher.needs_rehash(&user.password_hash) {
+                    let hash = self.hasher.hash(password).await?;
+                    self.users.set_password_hash(user.id, &hash).await?;
+                    tracing::info!(user = %user.id, "password hash upgraded to the current parameters");
+                }
+                Ok(user)
             }
             Some(_) => Err(AuthError::InvalidCredentials),
             None => {
@@ -245,7 +258,18 @@ impl AuthService {
 
     /// `verify_credentials` plus the audit entry for the attempt.
     async fn login_attempt(&self, email: &Email, password: &Password, mode: AuthMode, client: &ClientInfo) -> Result<User, AuthError> {
+        // Checked before any hashing: a throttled guess costs the server nothing.
+        if let Err(retry_after) = self.throttle.check(email.as_str(), std::time::Instant::now()) {
+            let entry = Entry::new(Event::LoginFailed).email(email.as_str()).detail("throttled: too many failures");
+            self.audit.record(entry.mode(mode).client(client), self.clock.now()).await;
+            return Err(AuthError::Throttled { retry_after });
+        }
         let result = self.verify_credentials(email, password).await;
+        match &result {
+            Ok(_) => self.throttle.succeeded(email.as_str()),
+            Err(AuthError::InvalidCredentials) => self.throttle.failed(email.as_str(), std::time::Instant::now()),
+            Err(_) => {}
+        }
         let entry = match &result {
             Ok(user) => Entry::new(Event::LoginSucceeded).user(user.id, user.email.as_str()),
             Err(AuthError::InvalidCredentials) => Entry::new(Event::LoginFailed).email(email.as_str()).detail("invalid credentials"),

@@ -87,6 +87,37 @@ pub struct Cli {
     #[arg(long, env = "HASH_CONCURRENCY", default_value_t = 0, global = true)]
     pub hash_concurrency: usize,
 
+    /// The origin browsers use to reach this server (scheme://host[:port], no path). A
+    /// state-changing request whose Sec-Fetch-Site, Origin or Referer says it came from any
+    /// other origin is refused with 403. Default: http://<addr>. An https origin also turns on
+    /// Strict-Transport-Security.
+    #[arg(long, env = "PUBLIC_ORIGIN", global = true)]
+    pub public_origin: Option<String>,
+
+    /// Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For is believed for the
+    /// client address. Empty by default: the peer address is the client, whatever the header says.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
+    /// Per client address: login, register and token requests allowed per minute (a burst of
+    /// that many, refilled evenly). Over it: 429 with Retry-After.
+    #[arg(long, env = "AUTH_RATE_PER_MINUTE", default_value_t = 20, global = true)]
+    pub auth_rate_per_minute: u32,
+
+    /// Per client address: refresh requests allowed per minute.
+    #[arg(long, env = "REFRESH_RATE_PER_MINUTE", default_value_t = 60, global = true)]
+    pub refresh_rate_per_minute: u32,
+
+    /// Per account: failed logins allowed before each further attempt must wait (1 s, then
+    /// doubling up to --login-max-delay).
+    #[arg(long, env = "LOGIN_FREE_FAILURES", default_value_t = 5, global = true)]
+    pub login_free_failures: u32,
+
+    /// Per account: the longest wait imposed after failed logins, so an attacker cannot lock
+    /// the real user out for long.
+    #[arg(long, env = "LOGIN_MAX_DELAY", default_value = "60s", value_parser = parse_duration, global = true)]
+    pub login_max_delay: Duration,
+
     /// Log filter: a level (error, warn, info, debug, trace) or a tracing directive list.
     #[arg(long, env = "LOG_LEVEL", default_value = "info", global = true)]
     pub log_level: String,
@@ -145,6 +176,22 @@ pub struct Settings {
     pub refresh_reuse_grace: Duration,
     pub revocation_check: bool,
     pub key_reload_interval: Duration,
+    pub public_origin: String,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub auth_rate_per_minute: u32,
+    pub refresh_rate_per_minute: u32,
+    pub login_free_failures: u32,
+    pub login_max_delay: Duration,
+}
+
+/// `scheme://host[:port]`, without a trailing slash or a path.
+fn parse_origin(raw: &str) -> Result<String, String> {
+    let o = raw.trim().trim_end_matches('/');
+    let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', ' ']) => Ok(o.to_owned()),
+        _ => Err(format!("--public-origin {raw:?} must look like https://host or http://host:port, with no path")),
+    }
 }
 
 impl Cli {
@@ -163,6 +210,12 @@ impl Cli {
             refresh_reuse_grace: self.refresh_reuse_grace,
             revocation_check: self.revocation_check,
             key_reload_interval: self.key_reload_interval,
+            public_origin: parse_origin(self.public_origin.as_deref().unwrap_or(&format!("http://{}", self.addr)))?,
+            trusted_proxies: self.trusted_proxies.clone(),
+            auth_rate_per_minute: self.auth_rate_per_minute,
+            refresh_rate_per_minute: self.refresh_rate_per_minute,
+            login_free_failures: self.login_free_failures,
+            login_max_delay: self.login_max_delay,
             addr: self.addr.clone(),
             database_url: self.database_url.clone(),
             session_idle_timeout: self.session_idle_timeout,
@@ -195,6 +248,7 @@ impl Settings {
                 reuse_grace: to_time(self.refresh_reuse_grace),
             },
             revocation_check: self.revocation_check,
+            throttle: auth::ThrottlePolicy { free_failures: self.login_free_failures, max_delay: self.login_max_delay },
             ..defaults
         }
     }
@@ -272,6 +326,16 @@ mod tests {
         let s = cli.settings().unwrap();
         assert_eq!(s.modes.enabled, vec![auth::AuthMode::Jwt]);
         assert!(!s.revocation_check);
+    }
+
+    #[test]
+    fn the_public_origin_defaults_to_the_address_and_is_validated() {
+        let s = Cli::parse_from(["server", "--addr", "127.0.0.1:4000"]).settings().unwrap();
+        assert_eq!(s.public_origin, "http://127.0.0.1:4000");
+        let s = Cli::parse_from(["server", "--public-origin", "https://app.example/"]).settings().unwrap();
+        assert_eq!(s.public_origin, "https://app.example");
+        assert!(Cli::parse_from(["server", "--public-origin", "app.example"]).settings().is_err());
+        assert!(Cli::parse_from(["server", "--public-origin", "https://app.example/path"]).settings().is_err());
     }
 
     #[test]

@@ -27,6 +27,10 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("a backing store is unavailable; try again shortly")]
     Unavailable,
+    /// 429 with `Retry-After`. `server_fn` answers in the server functions' error encoding, so
+    /// the app can show the message.
+    #[error("{message} Try again in {retry_after_secs} s.")]
+    TooManyRequests { retry_after_secs: u64, message: &'static str, server_fn: bool },
     /// Logged once with its cause; the client learns nothing about it.
     #[error("internal error")]
     Internal,
@@ -47,6 +51,12 @@ impl ApiError {
         Self::Unauthorized { code, message: message.to_string() }
     }
 
+    pub fn too_many_requests(wait: std::time::Duration, message: &'static str, server_fn: bool) -> Self {
+        // Rounded up, and never 0: "retry now" would only invite a tight loop.
+        let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        Self::TooManyRequests { retry_after_secs: retry_after_secs.max(1), message, server_fn }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
@@ -57,6 +67,7 @@ impl ApiError {
             ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,6 +80,7 @@ impl ApiError {
             ApiError::HeadersTooLarge => "headers_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::Unavailable => "unavailable",
+            ApiError::TooManyRequests { .. } => "rate_limited",
             ApiError::Internal => "internal",
         }
     }
@@ -76,7 +88,16 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut res = (self.status(), Json(Body { error: self.code(), message: self.to_string() })).into_response();
+        let mut res = match &self {
+            ApiError::TooManyRequests { retry_after_secs, server_fn: true, .. } => {
+                let e = app::error::AppError::TooManyRequests { retry_after_secs: *retry_after_secs };
+                (self.status(), Json(e)).into_response()
+            }
+            _ => (self.status(), Json(Body { error: self.code(), message: self.to_string() })).into_response(),
+        };
+        if let ApiError::TooManyRequests { retry_after_secs, .. } = &self {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(*retry_after_secs));
+        }
         res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
         res
     }
@@ -94,6 +115,15 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+impl From<auth::input::CredentialsError> for ApiError {
+    fn from(e: auth::input::CredentialsError) -> Self {
+        match e {
+            auth::input::CredentialsError::Email(e) => ApiError::bad_request("invalid_email", e),
+            auth::input::CredentialsError::Password(e) => ApiError::bad_request("invalid_password", e),
+        }
+    }
+}
+
 impl From<auth::AuthError> for ApiError {
     fn from(e: auth::AuthError) -> Self {
         match e {
@@ -102,6 +132,9 @@ impl From<auth::AuthError> for ApiError {
             auth::AuthError::Forbidden => ApiError::Forbidden { code: "forbidden", message: "You are not allowed to do this.".into() },
             auth::AuthError::UnknownUser => ApiError::NotFound("no such user"),
             auth::AuthError::Store(e) => e.into(),
+            auth::AuthError::Throttled { retry_after } => {
+                ApiError::too_many_requests(retry_after, "Too many failed sign-ins for this account.", false)
+            }
             other => {
                 tracing::error!(error = %other, "auth failure");
                 ApiError::Internal

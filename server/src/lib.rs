@@ -6,7 +6,9 @@ pub mod auth_layer;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod rate_limit;
 pub mod router;
+pub mod security;
 pub mod telemetry;
 
 use std::sync::Arc;
@@ -57,7 +59,9 @@ pub async fn serve(
     let (service, pool) = auth_service(&settings).await?;
     let cleanup = tokio::spawn(auth::db::delete_expired_sessions_every(pool.clone(), settings.cleanup_interval));
     let key_reload = tokio::spawn(reload_keys_every(service.clone(), settings.key_reload_interval));
-    let app = router::build(&settings, service);
+    let limits = rate_limit::Limits::new(settings.auth_rate_per_minute, settings.refresh_rate_per_minute);
+    let sweep = tokio::spawn(sweep_every(limits.clone(), std::time::Duration::from_secs(60)));
+    let app = router::build(&settings, service, limits);
     tracing::info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "listening");
     let result = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
@@ -65,6 +69,7 @@ pub async fn serve(
         .map_err(StartError::Serve);
     cleanup.abort();
     key_reload.abort();
+    sweep.abort();
     result
 }
 
@@ -76,6 +81,14 @@ async fn reload_keys_every(service: auth::AuthService, period: std::time::Durati
         if let Err(e) = service.reload_keys().await {
             tracing::warn!(error = %e, "could not reload signing keys");
         }
+    }
+}
+
+async fn sweep_every(limits: rate_limit::Limits, period: std::time::Duration) {
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        limits.sweep();
     }
 }
 

@@ -20,7 +20,12 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
         .build()
 }
 
-pub fn build(settings: &Settings, auth: auth::AuthService) -> Router {
+pub fn build(settings: &Settings, auth: auth::AuthService, limits: crate::rate_limit::Limits) -> Router {
+    let policy = std::sync::Arc::new(crate::security::Policy {
+        public_origin: settings.public_origin.clone(),
+        trusted_proxies: settings.trusted_proxies.clone(),
+        hsts: settings.public_origin.starts_with("https://"),
+    });
     let leptos_options = leptos_options(settings);
     let state = AppState { leptos_options: leptos_options.clone(), auth, modes: settings.modes.clone() };
     let routes = generate_route_list(App);
@@ -31,7 +36,11 @@ pub fn build(settings: &Settings, auth: auth::AuthService) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Outermost first on the way in: trace, security checks, rate limits, then auth.
         .layer(middleware::from_fn_with_state(state.clone(), auth_layer::resolve_principal))
+        .layer(middleware::from_fn_with_state(limits, crate::rate_limit::enforce))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(crate::security::MAX_BODY_BYTES as usize))
+        .layer(middleware::from_fn_with_state(policy, crate::security::guard))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -25,7 +25,7 @@ pub fn RegisterPage() -> impl IntoView {
                     name="password"
                     kind="password"
                     autocomplete="new-password"
-                    hint="At least 8 characters. Long passphrases are welcome; no symbols required."
+                    hint="At least 8 characters, and not one of the most common passwords. Long passphrases are welcome; no symbols required."
                     error=field_error("password")
                 />
                 <p class="form-error" role="alert" data-testid="form-error">

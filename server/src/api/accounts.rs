@@ -13,7 +13,7 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 
 use app::ssr::AppState;
-use auth::{cookies, ActiveMode, AuthMode, Email, Password, Principal, Resolution};
+use auth::{cookies, ActiveMode, AuthMode, Principal, Resolution};
 
 use super::{
     append_cookie, Client,
@@ -30,24 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/me", get(me))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Credentials {
-    pub email: String,
-    pub password: String,
-    /// Login only: `session` or `jwt`; defaults to the browser's active mode.
-    #[serde(default)]
-    pub mode: Option<String>,
-}
-
-impl Credentials {
-    pub fn parse(self, new_password: bool) -> Result<(Email, Password), ApiError> {
-        let email = Email::parse(&self.email).map_err(|e| ApiError::bad_request("invalid_email", e))?;
-        let password = if new_password { Password::parse_new(self.password) } else { Password::parse_attempt(self.password) }
-            .map_err(|e| ApiError::bad_request("invalid_password", e))?;
-        Ok((email, password))
-    }
-}
+/// The credentials body, parsed by the auth core (and fuzzed there).
+pub(super) use auth::input::Credentials;
 
 #[derive(Serialize)]
 pub(super) struct Me {

@@ -56,10 +56,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Client(auth::ClientInfo {
             user_agent: parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
-            ip: parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+            ip: parts.extensions.get::<auth::ClientIp>().map(|c| c.0.to_string()),
         }))
     }
 }

@@ -33,10 +33,20 @@ pub async fn spawn_with(extra: &[&str]) -> TestApp {
 pub async fn spawn_on(dir: std::sync::Arc<tempfile::TempDir>, extra: &[&str]) -> TestApp {
     let db = format!("sqlite://{}/app.db", dir.path().display());
     let mut args = vec!["server", "--database-url", &db, "--log-level", "warn", "--hash-concurrency", "2"];
-    args.extend_from_slice(extra);
-    let settings = Cli::parse_from(args).settings().expect("valid settings");
+    // Most tests sign in far more often than a person would: the limits get tests of their own.
+    for (flag, lax) in [("--auth-rate-per-minute", "100000"), ("--refresh-rate-per-minute", "100000"), ("--login-free-failures", "1000")] {
+        if !extra.contains(&flag) {
+            args.extend([flag, lax]);
+        }
+    }
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().unwrap());
+    // The origin this test's requests really come from, for the cross-origin checks.
+    if !extra.contains(&"--public-origin") {
+        args.extend(["--public-origin", &base]);
+    }
+    args.extend_from_slice(extra);
+    let settings = Cli::parse_from(args).settings().expect("valid settings");
     let (tx, rx) = oneshot::channel::<()>();
     let s = settings.clone();
     let server = tokio::spawn(async move {

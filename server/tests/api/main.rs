@@ -1,6 +1,7 @@
 //! HTTP integration tests: each starts the real server on a random port with a fresh database.
 
 mod account;
+mod attacks;
 mod bad_input;
 mod expiry;
 mod helpers;

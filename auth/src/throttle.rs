@@ -1,0 +1,125 @@
+//! Per-account brake on password guessing: after a few failed logins for one email, each further
+//! attempt must wait twice as long as the last (1 s, 2 s, 4 s, ... capped). The cap keeps an
+//! attacker who knows someone's email from locking them out for long; the doubling still makes
+//! online guessing hopeless. Keyed by the email as typed (normalised), existing or not, so it
+//! behaves the same for unknown accounts and cannot reveal which exist.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+/// A failure streak is forgotten after this long without a new failure.
+const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
+/// Past this many tracked emails, forgotten streaks are swept on the next failure.
+const SWEEP_AT: usize = 10_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottlePolicy {
+    /// Failures allowed without any delay.
+    pub free_failures: u32,
+    /// The longest a real user can be made to wait.
+    pub max_delay: Duration,
+}
+
+impl Default for ThrottlePolicy {
+    fn default() -> Self {
+        Self { free_failures: 5, max_delay: Duration::from_secs(60) }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Streak {
+    failures: u32,
+    last: Instant,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LoginThrottle {
+    policy: ThrottlePolicy,
+    streaks: Arc<Mutex<HashMap<String, Streak>>>,
+}
+
+impl LoginThrottle {
+    pub fn new(policy: ThrottlePolicy) -> Self {
+        Self { policy, streaks: Arc::default() }
+    }
+
+    fn delay_after(&self, failures: u32) -> Duration {
+        match failures.checked_sub(self.policy.free_failures) {
+            None => Duration::ZERO,
+            Some(extra) => Duration::from_secs(1u64 << extra.min(20)).min(self.policy.max_delay),
+        }
+    }
+
+    /// `Err(wait)` while the email must wait before its next attempt.
+    pub fn check(&self, email: &str, now: Instant) -> Result<(), Duration> {
+        let streaks = self.streaks.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(s) = streaks.get(email) else { return Ok(()) };
+        let ready_at = s.last + self.delay_after(s.failures);
+        if now < ready_at {
+            Err(ready_at - now)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn failed(&self, email: &str, now: Instant) {
+        let mut streaks = self.streaks.lock().unwrap_or_else(|e| e.into_inner());
+        if streaks.len() >= SWEEP_AT {
+            streaks.retain(|_, s| now.saturating_duration_since(s.last) < FORGET_AFTER);
+        }
+        let s = streaks.entry(email.to_owned()).or_insert(Streak { failures: 0, last: now });
+        if now.saturating_duration_since(s.last) >= FORGET_AFTER {
+            s.failures = 0;
+        }
+        s.failures += 1;
+        s.last = now;
+    }
+
+    pub fn succeeded(&self, email: &str) {
+        self.streaks.lock().unwrap_or_else(|e| e.into_inner()).remove(email);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_double_after_the_free_failures_and_are_capped() {
+        let t = LoginThrottle::new(ThrottlePolicy { free_failures: 3, max_delay: Duration::from_secs(10) });
+        let start = Instant::now();
+        for i in 0..3 {
+            assert_eq!(t.check("a@x.io", start), Ok(()), "attempt {i} is free");
+            t.failed("a@x.io", start);
+        }
+        // Three failures so far: the fourth attempt waits 1 s, then 2 s, 4 s, 8 s, 10 s (cap).
+        assert_eq!(t.check("a@x.io", start), Err(Duration::from_secs(1)));
+        let mut now = start;
+        for wait in [1, 2, 4, 8, 10, 10] {
+            now += Duration::from_secs(wait);
+            assert_eq!(t.check("a@x.io", now), Ok(()));
+            t.failed("a@x.io", now);
+        }
+        assert_eq!(t.check("a@x.io", now), Err(Duration::from_secs(10)));
+        assert_eq!(t.check("other@x.io", now), Ok(()), "other accounts are not affected");
+    }
+
+    #[test]
+    fn a_success_or_a_quiet_quarter_hour_clears_the_streak() {
+        let t = LoginThrottle::new(ThrottlePolicy { free_failures: 2, max_delay: Duration::from_secs(60) });
+        let now = Instant::now();
+        t.failed("a@x.io", now);
+        t.failed("a@x.io", now);
+        assert!(t.check("a@x.io", now).is_err());
+        t.succeeded("a@x.io");
+        assert_eq!(t.check("a@x.io", now), Ok(()));
+        t.failed("a@x.io", now);
+        t.failed("a@x.io", now);
+        let later = now + FORGET_AFTER;
+        t.failed("a@x.io", later);
+        assert_eq!(t.check("a@x.io", later), Ok(()), "the old streak was forgotten: this is failure one of two free");
+    }
+}
