@@ -68,8 +68,13 @@ if [ "$want_test" = 1 ]; then
     rustup toolchain install nightly --profile minimal
   fi
   if ! cargo fuzz --version >/dev/null 2>&1; then
-    say "Installing cargo-fuzz (one time, ~2-4 min)"
+    say "Installing cargo-fuzz (one time, ~1-4 min)"
     cargo install cargo-fuzz --locked
+  fi
+  # 7. cargo-audit, to check Cargo.lock against the RustSec advisories.
+  if ! cargo audit --version >/dev/null 2>&1; then
+    say "Installing cargo-audit (one time, ~6 min)"
+    cargo install cargo-audit --locked
   fi
 fi
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Sets up whatever is missing, then runs every test:
+#   0. cargo audit of both lockfiles against the RustSec advisory snapshot
 #   1. unit and HTTP integration tests (cargo test: auth core, app, real server on random ports)
 #   2. a short coverage-guided fuzz run of the parsers that see untrusted input
 #   3. browser tests (Playwright in headless Chromium against a release build, including the
@@ -8,6 +9,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 source scripts/env.sh
+
+echo; echo "==> Supply chain: Cargo.lock against the RustSec advisories (accepted ones: .cargo/audit.toml)"
+# The online database cannot be fetched here; shared/advisory-db is a dated snapshot of it.
+advisory_db="${ADVISORY_DB:-../shared/advisory-db}"
+if [ ! -d "$advisory_db/crates" ]; then
+  echo "No RustSec advisory database at $advisory_db (set ADVISORY_DB to a checkout of it)." >&2
+  exit 1
+fi
+cargo audit --db "$advisory_db" --no-fetch
+cargo audit --db "$advisory_db" --no-fetch --file fuzz/Cargo.lock
 
 echo; echo "==> Unit and integration tests"
 cargo test -p auth -p app -p server
