@@ -129,7 +129,7 @@ impl From<AuthError> for AppError {
             AuthError::Forbidden => AppError::Forbidden,
             AuthError::UnknownUser => AppError::NotFound,
             AuthError::Throttled { retry_after } => {
-                let retry_after_secs = (retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0)).max(1);
+                let retry_after_secs = auth::throttle::retry_after_secs(retry_after);
                 if let Some(res) = use_context::<ResponseOptions>() {
                     res.insert_header(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
                 }

@@ -15,6 +15,12 @@ const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
 /// Past this many tracked emails, forgotten streaks are swept on the next failure.
 const SWEEP_AT: usize = 10_000;
 
+/// A wait as the whole seconds of a `Retry-After` header: rounded up, and never 0, which would
+/// only invite a tight retry loop.
+pub fn retry_after_secs(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottlePolicy {
     /// Failures allowed without any delay.
@@ -86,6 +92,14 @@ impl LoginThrottle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_rounds_up_to_at_least_a_second() {
+        assert_eq!(retry_after_secs(Duration::ZERO), 1);
+        assert_eq!(retry_after_secs(Duration::from_millis(990)), 1);
+        assert_eq!(retry_after_secs(Duration::from_secs(2)), 2);
+        assert_eq!(retry_after_secs(Duration::from_millis(2001)), 3);
+    }
 
     #[test]
     fn delays_double_after_the_free_failures_and_are_capped() {

@@ -52,9 +52,7 @@ impl ApiError {
     }
 
     pub fn too_many_requests(wait: std::time::Duration, message: &'static str, server_fn: bool) -> Self {
-        // Rounded up, and never 0: "retry now" would only invite a tight loop.
-        let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        Self::TooManyRequests { retry_after_secs: retry_after_secs.max(1), message, server_fn }
+        Self::TooManyRequests { retry_after_secs: auth::throttle::retry_after_secs(wait), message, server_fn }
     }
 
     pub fn status(&self) -> StatusCode {
