@@ -4,7 +4,7 @@
 //! request (the alternative lets a full disk lock everyone out). Details carry fingerprints,
 //! never a credential.
 
-use sqlx::SqlitePool;
+use crate::db::{with_pool, Pool};
 use time::OffsetDateTime;
 
 use crate::{error::StoreError, service::ClientInfo, AuthMode, UserId};
@@ -128,17 +128,17 @@ pub struct Filter {
 
 #[derive(Debug, Clone)]
 pub struct AuditLog {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl AuditLog {
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: Pool) -> Self {
         Self { pool }
     }
 
     pub async fn record(&self, entry: Entry<'_>, now: OffsetDateTime) {
-        let result = sqlx::query(
-            "INSERT INTO audit_log (at, event, user_id, email, mode, ip, user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        let result = with_pool!(&self.pool, p => sqlx::query(
+            "INSERT INTO audit_log (at, event, user_id, email, mode, ip, user_agent, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind((now.unix_timestamp_nanos() / 1_000_000) as i64)
         .bind(entry.event.as_str())
@@ -148,8 +148,8 @@ impl AuditLog {
         .bind(entry.client.and_then(|c| c.ip.as_deref()))
         .bind(entry.client.and_then(|c| c.user_agent.as_deref()).map(|ua| ua.chars().take(256).collect::<String>()))
         .bind(entry.detail)
-        .execute(&self.pool)
-        .await;
+        .execute(p)
+        .await.map(|r| r.rows_affected()));
         if let Err(e) = result {
             tracing::error!(error = %e, event = entry.event.as_str(), "audit write failed");
         }
@@ -157,6 +157,8 @@ impl AuditLog {
 
     /// Newest first.
     pub async fn list(&self, filter: &Filter) -> Result<Vec<Record>, StoreError> {
+        let contains = self.pool.contains_fn();
+        Ok(with_pool!(&self.pool, p => {
         let mut q = sqlx::QueryBuilder::new("SELECT id, at, event, user_id, email, mode, ip, user_agent, detail FROM audit_log WHERE 1 = 1");
         if let Some(e) = filter.event {
             q.push(" AND event = ").push_bind(e.as_str());
@@ -165,9 +167,10 @@ impl AuditLog {
             q.push(" AND user_id = ").push_bind(u.0);
         }
         if let Some(s) = filter.email_contains.as_deref().filter(|s| !s.is_empty()) {
-            q.push(" AND instr(email, ").push_bind(s.to_lowercase()).push(") > 0");
+            q.push(format!(" AND {contains}(email, ")).push_bind(s.to_lowercase()).push(") > 0");
         }
-        q.push(" ORDER BY id DESC LIMIT ").push_bind(filter.limit.clamp(1, 500));
-        Ok(q.build_query_as::<Record>().fetch_all(&self.pool).await?)
+        q.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(filter.limit.clamp(1, 500)));
+        q.build_query_as::<Record>().fetch_all(p).await?
+        }))
     }
 }

@@ -12,6 +12,11 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("session store error: {0}")]
     Sessions(#[from] tower_sessions::session_store::Error),
+    #[error("redis error: {0}")]
+    Redis(#[from] tower_sessions_redis_store::fred::error::Error),
+    /// A setting names something we can't use (a URL with an unknown scheme, say).
+    #[error("{0}")]
+    Config(String),
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::{
     account::Device,
     audit::{Filter, Record},
+    db::with_pool,
     error::{AuthError, StoreError},
     service::{AuthService, Resolution},
     session::SessionToken,
@@ -105,12 +106,16 @@ fn decode_part(part: Option<&str>) -> Value {
 
 impl AuthService {
     pub async fn inspect_session(&self, raw: &str) -> Result<Option<SessionView>, StoreError> {
-        let Some(token) = SessionToken::parse(raw) else { return Ok(None) };
+        let Some(token) = SessionToken::parse(raw) else {
+            return Ok(None);
+        };
         let started = Instant::now();
-        let Some(state) = self.sessions.peek(&token).await? else { return Ok(None) };
+        let Some(state) = self.sessions.peek(&token).await? else {
+            return Ok(None);
+        };
         let lookup_micros = started.elapsed().as_micros();
         let policy = self.sessions.policy();
-        let record_bytes = self.session_index.record_bytes(&token.expose()).await?;
+        let record_bytes = self.session_backend.record_bytes(&token.expose()).await?;
         Ok(Some(SessionView {
             fingerprint: crate::fingerprint(raw),
             auth_at: state.auth_at,
@@ -126,7 +131,9 @@ impl AuthService {
     /// chain. `None` for a token that does not verify.
     pub async fn inspect_access(&self, raw: &str) -> Result<Option<TokenView>, StoreError> {
         let started = Instant::now();
-        let Ok(claims) = self.tokens.verify(raw) else { return Ok(None) };
+        let Ok(claims) = self.tokens.verify(raw) else {
+            return Ok(None);
+        };
         let verify_micros = started.elapsed().as_micros();
         let mut parts = raw.split('.');
         let header = decode_part(parts.next());
@@ -159,16 +166,16 @@ impl AuthService {
 
     pub async fn store_stats(&self) -> Result<StoreStats, StoreError> {
         let pool = self.users.pool();
-        let (session_records, session_bytes): (i64, i64) =
-            sqlx::query_as("SELECT count(*), coalesce(sum(length(data)), 0) FROM tower_sessions").fetch_one(pool).await?;
-        let live_families: i64 = sqlx::query_scalar("SELECT count(*) FROM refresh_families WHERE revoked_at IS NULL").fetch_one(pool).await?;
+        let (session_records, session_bytes) = self.session_backend.stats().await?;
+        let live_families: i64 =
+            with_pool!(pool, p => sqlx::query_scalar("SELECT count(*) FROM refresh_families WHERE revoked_at IS NULL").fetch_one(p).await)?;
         // Integers are stored in up to 8 bytes; count them as 8.
-        let (refresh_tokens, refresh_token_bytes): (i64, i64) = sqlx::query_as(
-            "SELECT count(*), coalesce(sum(length(hash) + length(family_id) + coalesce(length(parent_hash), 0) + 16), 0) FROM refresh_tokens",
+        let (refresh_tokens, refresh_token_bytes): (i64, i64) = with_pool!(pool, p => sqlx::query_as(
+            "SELECT count(*), CAST(coalesce(sum(length(hash) + length(family_id) + coalesce(length(parent_hash), 0) + 16), 0) AS BIGINT) FROM refresh_tokens",
         )
-        .fetch_one(pool)
-        .await?;
-        let signing_keys: i64 = sqlx::query_scalar("SELECT count(*) FROM signing_keys").fetch_one(pool).await?;
+        .fetch_one(p)
+        .await)?;
+        let signing_keys: i64 = with_pool!(pool, p => sqlx::query_scalar("SELECT count(*) FROM signing_keys").fetch_one(p).await)?;
         Ok(StoreStats { session_records, session_bytes, live_families, refresh_tokens, refresh_token_bytes, signing_keys })
     }
 
@@ -177,10 +184,8 @@ impl AuthService {
     pub async fn measure_costs(&self, session_cookie: Option<&str>) -> Result<Costs, AuthError> {
         const RUNS: usize = 25;
         let now = self.clock.now();
-        let (sample, _) = self
-            .tokens
-            .issue(UserId(0), "sample@example.com", Role::User, "sample-family", now)
-            .map_err(|e| AuthError::Token(e.to_string()))?;
+        let (sample, _) =
+            self.tokens.issue(UserId(0), "sample@example.com", Role::User, "sample-family", now).map_err(|e| AuthError::Token(e.to_string()))?;
         let mut verify = Vec::with_capacity(RUNS);
         for _ in 0..RUNS {
             let t = Instant::now();

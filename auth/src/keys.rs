@@ -7,12 +7,12 @@ use std::{
     sync::{Arc, RwLock},
 };
 
+use crate::db::{with_pool, Pool};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use ed25519_dalek::{pkcs8::EncodePrivateKey, SigningKey};
 use jsonwebtoken::{DecodingKey, EncodingKey};
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
-use sqlx::SqlitePool;
 use time::{Duration, OffsetDateTime};
 
 use crate::error::StoreError;
@@ -91,7 +91,7 @@ impl SharedKeyring {
 
 #[derive(Debug, Clone)]
 pub struct KeyStore {
-    pool: SqlitePool,
+    pool: Pool,
     /// A retired key keeps verifying this long: the longest a token it signed can live.
     retain: Duration,
 }
@@ -104,7 +104,7 @@ struct KeyRow {
 }
 
 impl KeyStore {
-    pub fn new(pool: SqlitePool, retain: Duration) -> Self {
+    pub fn new(pool: Pool, retain: Duration) -> Self {
         Self { pool, retain }
     }
 
@@ -130,15 +130,15 @@ impl KeyStore {
 
     /// Makes a new key the signing key; the previous one verifies until its tokens expire.
     pub async fn rotate(&self, now: OffsetDateTime) -> Result<String, StoreError> {
-        sqlx::query("UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL")
+        with_pool!(&self.pool, p => sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
             .bind(now.unix_timestamp())
-            .execute(&self.pool)
-            .await?;
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         let kid = self.insert_new(now).await?;
-        sqlx::query("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?")
+        with_pool!(&self.pool, p => sqlx::query("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < $1")
             .bind((now - self.retain).unix_timestamp())
-            .execute(&self.pool)
-            .await?;
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(kid)
     }
 
@@ -148,29 +148,31 @@ impl KeyStore {
         let public = key.verifying_key().to_bytes();
         // The kid names the key without revealing anything: a hash prefix of the public key.
         let kid = URL_SAFE_NO_PAD.encode(&<sha2::Sha256 as sha2::Digest>::digest(public)[..12]);
-        sqlx::query("INSERT INTO signing_keys (kid, private_pkcs8, public_key, created_at) VALUES (?, ?, ?, ?)")
+        with_pool!(&self.pool, p => sqlx::query("INSERT INTO signing_keys (kid, private_pkcs8, public_key, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&kid)
             .bind(der.as_bytes())
             .bind(&public[..])
             .bind(now.unix_timestamp())
-            .execute(&self.pool)
-            .await?;
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(kid)
     }
 
     async fn load(&self, now: OffsetDateTime) -> Result<Option<Keyring>, StoreError> {
-        let active: Option<KeyRow> = sqlx::query_as(
+        let active: Option<KeyRow> = with_pool!(&self.pool, p => sqlx::query_as(
             "SELECT kid, private_pkcs8, public_key FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1",
         )
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(active) = active else { return Ok(None) };
-        let rows: Vec<KeyRow> = sqlx::query_as(
-            "SELECT kid, private_pkcs8, public_key FROM signing_keys WHERE retired_at IS NULL OR retired_at >= ?",
+        .fetch_optional(p)
+        .await)?;
+        let Some(active) = active else {
+            return Ok(None);
+        };
+        let rows: Vec<KeyRow> = with_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT kid, private_pkcs8, public_key FROM signing_keys WHERE retired_at IS NULL OR retired_at >= $1",
         )
         .bind((now - self.retain).unix_timestamp())
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         let corrupt = |what: &str| StoreError::Database(sqlx::Error::Decode(format!("signing key: {what}").into()));
         let mut verifying = HashMap::new();
         for row in rows {
@@ -178,9 +180,6 @@ impl KeyStore {
             let decoding = DecodingKey::from_ed_components(&URL_SAFE_NO_PAD.encode(public)).map_err(|_| corrupt("public key"))?;
             verifying.insert(row.kid, (decoding, public));
         }
-        Ok(Some(Keyring {
-            active: ActiveKey { kid: active.kid, encoding: EncodingKey::from_ed_der(&active.private_pkcs8) },
-            verifying,
-        }))
+        Ok(Some(Keyring { active: ActiveKey { kid: active.kid, encoding: EncodingKey::from_ed_der(&active.private_pkcs8) }, verifying }))
     }
 }

@@ -3,9 +3,9 @@
 
 use std::fmt;
 
+use crate::db::{with_pool, Pool};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 use time::{Duration, OffsetDateTime};
 
 use crate::{error::StoreError, UserId};
@@ -108,14 +108,27 @@ fn from_ms(v: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(v) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+/// Marks a family revoked, on any executor of either engine (a pool or an open transaction).
+macro_rules! revoke {
+    ($executor:expr, $family_id:expr, $now:expr, $reason:expr) => {
+        sqlx::query("UPDATE refresh_families SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL")
+            .bind(ms($now))
+            .bind($reason)
+            .bind($family_id)
+            .execute($executor)
+            .await
+            .map(drop)?
+    };
+}
+
 #[derive(Debug, Clone)]
 pub struct RefreshStore {
-    pool: SqlitePool,
+    pool: Pool,
     policy: RefreshPolicy,
 }
 
 impl RefreshStore {
-    pub fn new(pool: SqlitePool, policy: RefreshPolicy) -> Self {
+    pub fn new(pool: Pool, policy: RefreshPolicy) -> Self {
         Self { pool, policy }
     }
 
@@ -124,17 +137,12 @@ impl RefreshStore {
     }
 
     /// Starts a family (a login) and returns its first token.
-    pub async fn start_family(
-        &self,
-        user: UserId,
-        now: OffsetDateTime,
-        user_agent: Option<&str>,
-        ip: Option<&str>,
-    ) -> Result<Rotated, StoreError> {
+    pub async fn start_family(&self, user: UserId, now: OffsetDateTime, user_agent: Option<&str>, ip: Option<&str>) -> Result<Rotated, StoreError> {
         let family_id = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>());
         let token = RefreshToken::generate();
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO refresh_families (id, user_id, created_at, last_used_at, user_agent, ip) VALUES (?, ?, ?, ?, ?, ?)")
+        with_pool!(&self.pool, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("INSERT INTO refresh_families (id, user_id, created_at, last_used_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&family_id)
             .bind(user.0)
             .bind(ms(now))
@@ -143,13 +151,14 @@ impl RefreshStore {
             .bind(ip)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO refresh_tokens (hash, family_id, created_at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO refresh_tokens (hash, family_id, created_at) VALUES ($1, $2, $3)")
             .bind(token.hash())
             .bind(&family_id)
             .bind(ms(now))
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        });
         Ok(Rotated { user_id: user, family_id, token, family_expires_at: now + self.policy.absolute_timeout })
     }
 
@@ -160,8 +169,10 @@ impl RefreshStore {
     /// grace window get a sibling successor (an equivalent valid token) instead of an error.
     pub async fn rotate(&self, presented: &RefreshToken, now: OffsetDateTime) -> Result<Result<Rotated, RefreshError>, StoreError> {
         let hash = presented.hash();
-        let mut tx = self.pool.begin().await?;
-        let claimed = sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL")
+        // One body, compiled for each engine; `return`s leave the function as usual.
+        with_pool!(&self.pool, pool => {
+        let mut tx = pool.begin().await?;
+        let claimed = sqlx::query("UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL")
             .bind(ms(now))
             .bind(&hash)
             .execute(&mut *tx)
@@ -170,7 +181,7 @@ impl RefreshStore {
             == 1;
         let row: Option<TokenRow> = sqlx::query_as(
             "SELECT t.family_id, t.used_at, f.user_id, f.created_at AS created_at_family, f.last_used_at, f.revoked_at
-             FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = ?",
+             FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = $1",
         )
         .bind(&hash)
         .fetch_optional(&mut *tx)
@@ -184,7 +195,7 @@ impl RefreshStore {
         }
         let created = from_ms(row.created_at_family);
         if now >= created + self.policy.absolute_timeout || now >= from_ms(row.last_used_at) + self.policy.idle_timeout {
-            revoke(&mut tx, &row.family_id, now, "expired").await?;
+            revoke!(&mut *tx, &row.family_id, now, "expired");
             tx.commit().await?;
             return Ok(Err(RefreshError::Expired));
         }
@@ -193,21 +204,21 @@ impl RefreshStore {
             if now - used_at > self.policy.reuse_grace {
                 // A token rotated a while ago came back: it was stolen, or the thief already
                 // used it and this is the victim. Either way nobody in this family is trusted.
-                revoke(&mut tx, &row.family_id, now, "reuse").await?;
+                revoke!(&mut *tx, &row.family_id, now, "reuse");
                 tx.commit().await?;
                 tracing::warn!(family = %crate::fingerprint(&row.family_id), "refresh token reuse: family revoked");
                 return Ok(Err(RefreshError::Reused));
             }
         }
         let token = RefreshToken::generate();
-        sqlx::query("INSERT INTO refresh_tokens (hash, family_id, parent_hash, created_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO refresh_tokens (hash, family_id, parent_hash, created_at) VALUES ($1, $2, $3, $4)")
             .bind(token.hash())
             .bind(&row.family_id)
             .bind(&hash)
             .bind(ms(now))
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE refresh_families SET last_used_at = ? WHERE id = ?")
+        sqlx::query("UPDATE refresh_families SET last_used_at = $1 WHERE id = $2")
             .bind(ms(now))
             .bind(&row.family_id)
             .execute(&mut *tx)
@@ -219,27 +230,28 @@ impl RefreshStore {
             token,
             family_expires_at: created + self.policy.absolute_timeout,
         }))
+        })
     }
 
     /// The family a token belongs to (for logout), whatever its state.
     pub async fn family_of(&self, presented: &RefreshToken) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT family_id FROM refresh_tokens WHERE hash = ?")
+        Ok(with_pool!(&self.pool, p => sqlx::query_scalar("SELECT family_id FROM refresh_tokens WHERE hash = $1")
             .bind(presented.hash())
-            .fetch_optional(&self.pool)
-            .await?)
+            .fetch_optional(p)
+            .await)?)
     }
 
     /// The user's live families (logins), newest first.
     pub async fn live_families(&self, user: UserId, now: OffsetDateTime) -> Result<Vec<Family>, StoreError> {
-        let rows: Vec<(String, i64, i64, Option<String>, Option<String>)> = sqlx::query_as(
+        let rows: Vec<(String, i64, i64, Option<String>, Option<String>)> = with_pool!(&self.pool, p => sqlx::query_as(
             "SELECT id, created_at, last_used_at, user_agent, ip FROM refresh_families
-             WHERE user_id = ? AND revoked_at IS NULL AND created_at > ? AND last_used_at > ? ORDER BY created_at DESC",
+             WHERE user_id = $1 AND revoked_at IS NULL AND created_at > $2 AND last_used_at > $3 ORDER BY created_at DESC",
         )
         .bind(user.0)
         .bind(ms(now - self.policy.absolute_timeout))
         .bind(ms(now - self.policy.idle_timeout))
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|(id, created, used, user_agent, ip)| Family { id, created_at: from_ms(created), last_used_at: from_ms(used), user_agent, ip })
@@ -248,60 +260,48 @@ impl RefreshStore {
 
     /// Revokes every live family of a user except `keep`; returns how many.
     pub async fn revoke_all(&self, user: UserId, keep: Option<&str>, now: OffsetDateTime, reason: &str) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND revoked_at IS NULL AND id != ?",
+        let done = with_pool!(&self.pool, p => sqlx::query(
+            "UPDATE refresh_families SET revoked_at = $1, revoked_reason = $2 WHERE user_id = $3 AND revoked_at IS NULL AND id != $4",
         )
         .bind(ms(now))
         .bind(reason)
         .bind(user.0)
         .bind(keep.unwrap_or(""))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+        Ok(done)
     }
 
     /// The family's tokens, oldest first: (hash, created ms, used ms, family revoked).
     pub async fn chain(&self, family_id: &str) -> Result<Vec<(Vec<u8>, i64, Option<i64>, bool)>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(with_pool!(&self.pool, p => sqlx::query_as(
             "SELECT t.hash, t.created_at, t.used_at, f.revoked_at IS NOT NULL FROM refresh_tokens t
-             JOIN refresh_families f ON f.id = t.family_id WHERE t.family_id = ? ORDER BY t.created_at, t.rowid",
+             JOIN refresh_families f ON f.id = t.family_id WHERE t.family_id = $1 ORDER BY t.created_at, t.rowid",
         )
         .bind(family_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(p)
+        .await)?)
     }
 
     pub async fn revoke_family(&self, family_id: &str, now: OffsetDateTime, reason: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        revoke(&mut tx, family_id, now, reason).await?;
-        tx.commit().await?;
+        with_pool!(&self.pool, p => revoke!(p, family_id, now, reason));
         Ok(())
     }
 
     /// The revocation check of an access token: its user's current role and email, if the user
     /// exists and the token's family is neither revoked nor expired. One indexed lookup.
     pub async fn live_user(&self, user: UserId, family_id: &str, now: OffsetDateTime) -> Result<Option<(String, String)>, StoreError> {
-        let row: Option<(String, String, Option<i64>, i64)> = sqlx::query_as(
+        let row: Option<(String, String, Option<i64>, i64)> = with_pool!(&self.pool, p => sqlx::query_as(
             "SELECT u.role, u.email, f.revoked_at, f.created_at FROM refresh_families f JOIN users u ON u.id = f.user_id
-             WHERE f.id = ? AND f.user_id = ? AND u.disabled_at IS NULL",
+             WHERE f.id = $1 AND f.user_id = $2 AND u.disabled_at IS NULL",
         )
         .bind(family_id)
         .bind(user.0)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(p)
+        .await)?;
         Ok(match row {
             Some((role, email, None, created)) if now < from_ms(created) + self.policy.absolute_timeout => Some((role, email)),
             _ => None,
         })
     }
-}
-
-async fn revoke(tx: &mut sqlx::SqliteConnection, family_id: &str, now: OffsetDateTime, reason: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE refresh_families SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL")
-        .bind(ms(now))
-        .bind(reason)
-        .bind(family_id)
-        .execute(tx)
-        .await?;
-    Ok(())
 }

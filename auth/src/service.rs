@@ -3,21 +3,21 @@
 
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
 use time::OffsetDateTime;
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::{
     audit::{AuditLog, Entry, Event},
     clock::Clock,
-    session_index::SessionIndex,
     cookies,
+    db::Pool,
     error::{AuthError, StoreError},
     keys::KeyStore,
     password::{HashParams, PasswordHasher},
     principal::{AuthMode, Principal},
     refresh::{RefreshError, RefreshPolicy, RefreshStore, RefreshToken, Rotated},
     session::{SessionPolicy, SessionState, SessionToken, Sessions},
+    session_index::SessionIndex,
+    session_store::SessionBackend,
     token::{AccessClaims, TokenConfig, TokenError, Tokens},
     Email, Password, Role, User, UserStore,
 };
@@ -152,6 +152,7 @@ pub struct AuthService {
     pub(crate) hasher: PasswordHasher,
     pub(crate) sessions: Sessions,
     pub(crate) session_index: SessionIndex,
+    pub(crate) session_backend: SessionBackend,
     pub(crate) tokens: Tokens,
     keys: KeyStore,
     pub(crate) refresh: RefreshStore,
@@ -162,9 +163,10 @@ pub struct AuthService {
 }
 
 impl AuthService {
-    /// Everything on one SQLite pool. Loads the signing keys, creating the first on first start.
-    pub async fn open(pool: SqlitePool, config: &AuthConfig, clock: Arc<dyn Clock>) -> Result<Self, AuthError> {
-        let store = Arc::new(SqliteStore::new(pool.clone()));
+    /// Everything on one database, sessions in `session_backend` (the same database, or
+    /// Redis). Loads the signing keys, creating the first on first start.
+    pub async fn open(pool: Pool, session_backend: SessionBackend, config: &AuthConfig, clock: Arc<dyn Clock>) -> Result<Self, AuthError> {
+        let store = session_backend.store();
         // A retired key must verify every token it signed: access lifetime plus leeway.
         let retain = config.tokens.access_ttl + time::Duration::seconds(config.tokens.leeway_secs as i64 + 60);
         let keys = KeyStore::new(pool.clone(), retain);
@@ -174,6 +176,7 @@ impl AuthService {
             hasher: PasswordHasher::new(config.hash_params, config.hash_concurrency)?,
             sessions: Sessions::new(store, config.session, clock.clone()),
             session_index: SessionIndex::new(pool.clone()),
+            session_backend,
             audit: AuditLog::new(pool.clone()),
             tokens: Tokens::new(ring, config.tokens.clone()),
             keys,
@@ -191,6 +194,15 @@ impl AuthService {
     /// The database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.users.ping().await
+    }
+
+    /// The session store answers (the database again, unless sessions live in Redis).
+    pub async fn ping_session_store(&self) -> Result<(), StoreError> {
+        self.session_backend.ping().await
+    }
+
+    pub fn session_backend(&self) -> &SessionBackend {
+        &self.session_backend
     }
 
     pub fn users(&self) -> &UserStore {
@@ -306,8 +318,12 @@ impl AuthService {
     /// Resolves the raw value of the session cookie.
     pub async fn resolve_session(&self, raw: &str) -> Result<Resolution, StoreError> {
         let reject = |reason| Ok(Resolution::Rejected(Rejection { mode: AuthMode::Session, reason }));
-        let Some(token) = SessionToken::parse(raw) else { return reject(RejectReason::Invalid) };
-        let Some(state) = self.sessions.resolve(&token).await? else { return reject(RejectReason::Expired) };
+        let Some(token) = SessionToken::parse(raw) else {
+            return reject(RejectReason::Invalid);
+        };
+        let Some(state) = self.sessions.resolve(&token).await? else {
+            return reject(RejectReason::Expired);
+        };
         // The role is read fresh on every request: a demotion takes effect at the next one.
         match self.users.find_by_id(state.user_id).await? {
             Some(user) if !user.disabled => Ok(Resolution::Authenticated(self.session_principal(&user, &state, &token))),
@@ -356,14 +372,17 @@ impl AuthService {
 
     /// Rotates a refresh token and issues a fresh access token (with the role as stored now).
     pub async fn refresh_jwt(&self, raw: &str) -> Result<Result<JwtGrant, RefreshError>, AuthError> {
-        let Some(presented) = RefreshToken::parse(raw) else { return Ok(Err(RefreshError::Unknown)) };
+        let Some(presented) = RefreshToken::parse(raw) else {
+            return Ok(Err(RefreshError::Unknown));
+        };
         let now = self.clock.now();
         let rotated = match self.refresh.rotate(&presented, now).await? {
             Ok(r) => r,
             Err(e) => {
                 if e == RefreshError::Reused {
                     let family = self.refresh.family_of(&presented).await?.unwrap_or_default();
-                    let entry = Entry::new(Event::ReuseDetected).mode(AuthMode::Jwt).detail(format!("family {} revoked", crate::fingerprint(&family)));
+                    let entry =
+                        Entry::new(Event::ReuseDetected).mode(AuthMode::Jwt).detail(format!("family {} revoked", crate::fingerprint(&family)));
                     self.audit.record(entry, now).await;
                 }
                 return Ok(Err(e));
@@ -382,10 +401,8 @@ impl AuthService {
     }
 
     fn grant(&self, user: &User, family: Rotated, now: OffsetDateTime) -> Result<JwtGrant, AuthError> {
-        let (access_token, access_claims) = self
-            .tokens
-            .issue(user.id, user.email.as_str(), user.role, &family.family_id, now)
-            .map_err(|e| AuthError::Token(e.to_string()))?;
+        let (access_token, access_claims) =
+            self.tokens.issue(user.id, user.email.as_str(), user.role, &family.family_id, now).map_err(|e| AuthError::Token(e.to_string()))?;
         let principal = Principal {
             user_id: user.id,
             email: user.email.clone(),
@@ -410,7 +427,9 @@ impl AuthService {
                 return reject(RejectReason::Invalid);
             }
         };
-        let Some(user_id) = claims.user_id() else { return reject(RejectReason::Invalid) };
+        let Some(user_id) = claims.user_id() else {
+            return reject(RejectReason::Invalid);
+        };
         // With revocation checking on, the role and email are also read fresh: a role change
         // then takes effect at once instead of at the next refresh.
         let (role_name, email) = if self.revocation_check {

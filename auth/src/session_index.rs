@@ -1,6 +1,6 @@
 //! Which sessions belong to which user, so they can be listed and ended per user.
 
-use sqlx::SqlitePool;
+use crate::db::{with_pool, Pool};
 use time::OffsetDateTime;
 
 use crate::{error::StoreError, service::ClientInfo, UserId};
@@ -17,7 +17,7 @@ pub struct IndexedSession {
 
 #[derive(Debug, Clone)]
 pub struct SessionIndex {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 fn ms(t: OffsetDateTime) -> i64 {
@@ -25,40 +25,37 @@ fn ms(t: OffsetDateTime) -> i64 {
 }
 
 impl SessionIndex {
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: Pool) -> Self {
         Self { pool }
     }
 
     pub async fn insert(&self, id: &str, user: UserId, now: OffsetDateTime, client: &ClientInfo) -> Result<(), StoreError> {
-        sqlx::query("INSERT OR REPLACE INTO session_index (id, fingerprint, user_id, created_at, user_agent, ip) VALUES (?, ?, ?, ?, ?, ?)")
+        with_pool!(&self.pool, p => sqlx::query("INSERT INTO session_index (id, fingerprint, user_id, created_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, user_id = excluded.user_id,
+             created_at = excluded.created_at, user_agent = excluded.user_agent, ip = excluded.ip")
             .bind(id)
             .bind(crate::fingerprint(id))
             .bind(user.0)
             .bind(ms(now))
             .bind(client.user_agent.as_deref().map(|ua| ua.chars().take(256).collect::<String>()))
             .bind(client.ip.as_deref())
-            .execute(&self.pool)
-            .await?;
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn remove(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM session_index WHERE id = ?").bind(id).execute(&self.pool).await?;
+        with_pool!(&self.pool, p => sqlx::query("DELETE FROM session_index WHERE id = $1").bind(id).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
-    /// Size of the session's record in the tower-sessions table, in bytes.
-    pub async fn record_bytes(&self, id: &str) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT length(data) FROM tower_sessions WHERE id = ?").bind(id).fetch_optional(&self.pool).await?)
-    }
-
     pub async fn for_user(&self, user: UserId) -> Result<Vec<IndexedSession>, StoreError> {
-        let rows: Vec<(String, String, i64, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT id, fingerprint, created_at, user_agent, ip FROM session_index WHERE user_id = ? ORDER BY created_at DESC",
+        let rows: Vec<(String, String, i64, Option<String>, Option<String>)> = with_pool!(&self.pool, p => sqlx::query_as(
+            "SELECT id, fingerprint, created_at, user_agent, ip FROM session_index WHERE user_id = $1 ORDER BY created_at DESC",
         )
         .bind(user.0)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|(id, fingerprint, created, user_agent, ip)| IndexedSession {

@@ -2,7 +2,7 @@
 
 use std::{fmt, str::FromStr};
 
-use sqlx::SqlitePool;
+use crate::db::{with_pool, Pool};
 use time::OffsetDateTime;
 
 use crate::{error::StoreError, Email};
@@ -61,11 +61,7 @@ pub struct User {
 
 impl fmt::Debug for User {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("User")
-            .field("id", &self.id)
-            .field("email", &self.email)
-            .field("role", &self.role)
-            .finish_non_exhaustive()
+        f.debug_struct("User").field("id", &self.id).field("email", &self.email).field("role", &self.role).finish_non_exhaustive()
     }
 }
 
@@ -88,8 +84,7 @@ impl TryFrom<UserRow> for User {
             email: Email::parse(&r.email).map_err(|e| corrupt(format!("stored email: {e}")))?,
             password_hash: r.password_hash,
             role: r.role.parse().map_err(corrupt)?,
-            created_at: OffsetDateTime::from_unix_timestamp(r.created_at)
-                .map_err(|e| corrupt(format!("stored created_at: {e}")))?,
+            created_at: OffsetDateTime::from_unix_timestamp(r.created_at).map_err(|e| corrupt(format!("stored created_at: {e}")))?,
             disabled: r.disabled_at.is_some(),
         })
     }
@@ -99,93 +94,91 @@ const COLUMNS: &str = "id, email, password_hash, role, created_at, disabled_at";
 
 #[derive(Debug, Clone)]
 pub struct UserStore {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl UserStore {
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: Pool) -> Self {
         Self { pool }
     }
 
     /// The pool the stores share, for the inspector's whole-store statistics.
-    pub(crate) fn pool(&self) -> &SqlitePool {
+    pub(crate) fn pool(&self) -> &Pool {
         &self.pool
     }
 
     /// Inserts a user unless the email is taken. Returns whether a row was created; callers
     /// that face the public must not reveal the answer (account enumeration).
     pub async fn insert(&self, email: &Email, password_hash: &str, role: Role, now: OffsetDateTime) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO users (email, password_hash, role, created_at) VALUES (?, ?, ?, ?)
+        let done = with_pool!(&self.pool, p => sqlx::query(
+            "INSERT INTO users (email, password_hash, role, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT(email) DO NOTHING",
         )
         .bind(email.as_str())
         .bind(password_hash)
         .bind(role.as_str())
         .bind(now.unix_timestamp())
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Creates the account as an admin, or promotes an existing one and resets its password.
     pub async fn upsert_admin(&self, email: &Email, password_hash: &str, now: OffsetDateTime) -> Result<User, StoreError> {
-        sqlx::query(
-            "INSERT INTO users (email, password_hash, role, created_at) VALUES (?, ?, 'admin', ?)
+        with_pool!(&self.pool, p => sqlx::query(
+            "INSERT INTO users (email, password_hash, role, created_at) VALUES ($1, $2, 'admin', $3)
              ON CONFLICT(email) DO UPDATE SET role = 'admin', password_hash = excluded.password_hash",
         )
         .bind(email.as_str())
         .bind(password_hash)
         .bind(now.unix_timestamp())
-        .execute(&self.pool)
-        .await?;
-        self.find_by_email(email)
-            .await?
-            .ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+        self.find_by_email(email).await?.ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))
     }
 
     pub async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = ?"))
+        let row: Option<UserRow> = with_pool!(&self.pool, p => sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
             .bind(email.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+            .fetch_optional(p)
+            .await)?;
         row.map(User::try_from).transpose()
     }
 
     pub async fn set_role(&self, id: UserId, role: Role) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE users SET role = ? WHERE id = ?").bind(role.as_str()).bind(id.0).execute(&self.pool).await?;
-        Ok(done.rows_affected() == 1)
+        let done = with_pool!(&self.pool, p => sqlx::query("UPDATE users SET role = $1 WHERE id = $2").bind(role.as_str()).bind(id.0).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(done == 1)
     }
 
     pub async fn set_disabled(&self, id: UserId, disabled: bool, now: OffsetDateTime) -> Result<bool, StoreError> {
         let at = disabled.then(|| (now.unix_timestamp_nanos() / 1_000_000) as i64);
-        let done = sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ?").bind(at).bind(id.0).execute(&self.pool).await?;
-        Ok(done.rows_affected() == 1)
+        let done = with_pool!(&self.pool, p => sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2").bind(at).bind(id.0).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(done == 1)
     }
 
     pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash).bind(id.0).execute(&self.pool).await?;
+        with_pool!(&self.pool, p => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id.0).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
-        crate::db::ping(&self.pool).await
+        self.pool.ping().await
     }
 
     /// Newest first, at most `limit`.
     pub async fn list(&self, limit: u32) -> Result<Vec<User>, StoreError> {
-        let rows: Vec<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY id DESC LIMIT ?"))
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<UserRow> = with_pool!(&self.pool, p => sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY id DESC LIMIT $1"))
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await)?;
         rows.into_iter().map(User::try_from).collect()
     }
 
     pub async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
+        let row: Option<UserRow> = with_pool!(&self.pool, p => sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
             .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
+            .fetch_optional(p)
+            .await)?;
         row.map(User::try_from).transpose()
     }
 }

@@ -17,7 +17,7 @@ pub async fn create_admin(settings: Settings, args: CreateAdminArgs) -> Result<(
         }
     };
     let password = auth::Password::parse_new(raw).map_err(|e| StartError::Input(format!("password: {e}")))?;
-    let (service, _pool) = crate::auth_service(&settings).await?;
+    let (service, _sessions) = crate::auth_service(&settings).await?;
     let user = service.create_admin(&email, &password).await?;
     println!("admin ready: {} (id {})", user.email, user.id);
     Ok(())
@@ -25,7 +25,7 @@ pub async fn create_admin(settings: Settings, args: CreateAdminArgs) -> Result<(
 
 /// `server rotate-keys`.
 pub async fn rotate_keys(settings: Settings) -> Result<(), StartError> {
-    let (service, _pool) = crate::auth_service(&settings).await?;
+    let (service, _sessions) = crate::auth_service(&settings).await?;
     let kid = service.rotate_keys().await.map_err(|e| StartError::Input(format!("rotating keys: {e}")))?;
     println!("new signing key: kid {kid}");
     Ok(())

@@ -20,9 +20,19 @@ pub struct Cli {
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
     pub addr: String,
 
-    /// Database URL. SQLite by default; the file and its folder are created on first start.
+    /// Database URL: sqlite://path (the default; the file and its folder are created on first
+    /// start) or postgres://user:password@host/db for several instances sharing one database.
     #[arg(long, env = "DATABASE_URL", default_value = auth::db::DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
+
+    /// Keep sessions in Redis instead of the database (redis://host:port/db). Several
+    /// instances then share them. Unset: sessions live in the database.
+    #[arg(long, env = "SESSION_STORE_URL", global = true)]
+    pub session_store_url: Option<String>,
+
+    /// How long a call to the database or Redis may wait before the request gets a 503.
+    #[arg(long, env = "STORE_TIMEOUT", default_value = "2s", value_parser = parse_duration, global = true)]
+    pub store_timeout: Duration,
 
     /// Sign a session out after this long without a request (e.g. 30m, 90s, 1h).
     #[arg(long, env = "SESSION_IDLE_TIMEOUT", default_value = "30m", value_parser = parse_duration, global = true)]
@@ -159,6 +169,8 @@ pub struct CreateAdminArgs {
 pub struct Settings {
     pub addr: String,
     pub database_url: String,
+    pub session_store_url: Option<String>,
+    pub store_timeout: Duration,
     pub session_idle_timeout: Duration,
     pub session_absolute_timeout: Duration,
     pub cleanup_interval: Duration,
@@ -182,6 +194,18 @@ pub struct Settings {
     pub refresh_rate_per_minute: u32,
     pub login_free_failures: u32,
     pub login_max_delay: Duration,
+}
+
+/// `scheme://user:***@host/...`: a URL fit for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// `scheme://host[:port]`, without a trailing slash or a path.
@@ -218,6 +242,8 @@ impl Cli {
             login_max_delay: self.login_max_delay,
             addr: self.addr.clone(),
             database_url: self.database_url.clone(),
+            session_store_url: self.session_store_url.clone().filter(|u| !u.trim().is_empty()),
+            store_timeout: self.store_timeout,
             session_idle_timeout: self.session_idle_timeout,
             session_absolute_timeout: self.session_absolute_timeout,
             cleanup_interval: self.cleanup_interval,
@@ -255,14 +281,7 @@ impl Settings {
 
     /// The URL with any password replaced, for messages and logs.
     pub fn database_url_for_display(&self) -> String {
-        match (self.database_url.find("://"), self.database_url.rfind('@')) {
-            (Some(scheme_end), Some(at)) if at > scheme_end => {
-                let userinfo = &self.database_url[scheme_end + 3..at];
-                let user = userinfo.split(':').next().unwrap_or("");
-                format!("{}{user}:***{}", &self.database_url[..scheme_end + 3], &self.database_url[at..])
-            }
-            _ => self.database_url.clone(),
-        }
+        redact_url(&self.database_url)
     }
 }
 

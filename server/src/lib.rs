@@ -22,6 +22,8 @@ pub use config::Settings;
 pub enum StartError {
     #[error("could not open the database {url}: {source}")]
     Database { url: String, source: auth::StoreError },
+    #[error("could not reach the session store {url}: {source}")]
+    SessionStore { url: String, source: auth::StoreError },
     #[error(transparent)]
     Auth(#[from] auth::AuthError),
     #[error("could not listen on {addr}: {source}")]
@@ -32,20 +34,26 @@ pub enum StartError {
     Input(String),
 }
 
-/// Opens the database and builds the auth service for these settings.
-pub async fn auth_service(settings: &Settings) -> Result<(auth::AuthService, auth::db::Pool), StartError> {
-    let pool = auth::db::connect(&settings.database_url)
+/// Opens the database (and Redis, when sessions live there) and builds the auth service.
+/// Either one unreachable is an error here: a server that can't reach its stores at start
+/// says so and exits instead of serving 503s.
+pub async fn auth_service(settings: &Settings) -> Result<(auth::AuthService, auth::SessionBackend), StartError> {
+    let pool = auth::db::connect(&settings.database_url, settings.store_timeout)
         .await
         .map_err(|source| StartError::Database { url: settings.database_url_for_display(), source })?;
-    let service = auth::AuthService::open(pool.clone(), &settings.auth_config(), Arc::new(auth::SystemClock)).await?;
-    Ok((service, pool))
+    let sessions = match &settings.session_store_url {
+        Some(url) => auth::SessionBackend::connect_redis(url, settings.store_timeout)
+            .await
+            .map_err(|source| StartError::SessionStore { url: config::redact_url(url), source })?,
+        None => auth::SessionBackend::Database(pool.clone()),
+    };
+    let service = auth::AuthService::open(pool, sessions.clone(), &settings.auth_config(), Arc::new(auth::SystemClock)).await?;
+    Ok((service, sessions))
 }
 
 /// Serves on the configured address until SIGTERM or Ctrl-C.
 pub async fn run(settings: Settings) -> Result<(), StartError> {
-    let listener = TcpListener::bind(&settings.addr)
-        .await
-        .map_err(|source| StartError::Bind { addr: settings.addr.clone(), source })?;
+    let listener = TcpListener::bind(&settings.addr).await.map_err(|source| StartError::Bind { addr: settings.addr.clone(), source })?;
     serve(settings, listener, shutdown_signal()).await
 }
 
@@ -56,8 +64,9 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let (service, pool) = auth_service(&settings).await?;
-    let cleanup = tokio::spawn(auth::db::delete_expired_sessions_every(pool.clone(), settings.cleanup_interval));
+    let (service, sessions) = auth_service(&settings).await?;
+    tracing::info!(database = %settings.database_url_for_display(), sessions = %sessions.describe(), "stores open");
+    let cleanup = tokio::spawn(sessions.delete_expired_every(settings.cleanup_interval));
     let key_reload = tokio::spawn(reload_keys_every(service.clone(), settings.key_reload_interval));
     let limits = rate_limit::Limits::new(settings.auth_rate_per_minute, settings.refresh_rate_per_minute);
     let sweep = tokio::spawn(sweep_every(limits.clone(), std::time::Duration::from_secs(60)));

@@ -152,7 +152,7 @@ pub async fn inspect() -> Result<Inspection, AppError> {
             absolute_expires_at: v.absolute_expires_at.unix_timestamp(),
             record_bytes: v.record_bytes,
             lookup_micros: micros(v.lookup_micros),
-            backend: "SQLite (tower-sessions-sqlx-store)".to_owned(),
+            backend: auth.session_backend().describe(),
         }),
         _ => None,
     };
@@ -181,12 +181,9 @@ pub async fn inspect() -> Result<Inspection, AppError> {
         _ => None,
     };
     let timeline = match &me {
-        Some(p) => auth
-            .timeline(p, 20)
-            .await?
-            .into_iter()
-            .map(|r| TimelineEvent { at_ms: r.at, event: r.event, mode: r.mode, detail: r.detail })
-            .collect(),
+        Some(p) => {
+            auth.timeline(p, 20).await?.into_iter().map(|r| TimelineEvent { at_ms: r.at, event: r.event, mode: r.mode, detail: r.detail }).collect()
+        }
         None => Vec::new(),
     };
     Ok(Inspection {

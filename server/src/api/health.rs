@@ -1,19 +1,34 @@
+//! `/healthz`: the process answers. `/readyz`: it can serve, because the database and (when
+//! sessions live there) Redis answer. A load balancer routes on the second; a supervisor that
+//! restarts dead processes watches the first.
+
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
 use serde_json::{json, Value};
 
 use app::ssr::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz))
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
 }
 
-/// Up when the process answers and its database does.
-async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match state.auth.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok", "database": "ok"}))),
+async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let (database, sessions) = tokio::join!(state.auth.ping(), state.auth.ping_session_store());
+    let word = |r: &Result<(), auth::StoreError>, what: &str| match r {
+        Ok(()) => "ok",
         Err(e) => {
-            tracing::warn!(error = %e, "health check: database down");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "database": "unreachable"})))
+            tracing::warn!(error = %e, "readiness: {what} unreachable");
+            "unreachable"
         }
-    }
+    };
+    let body = json!({
+        "status": if database.is_ok() && sessions.is_ok() { "ok" } else { "unavailable" },
+        "database": word(&database, "database"),
+        "session_store": word(&sessions, "session store"),
+    });
+    let status = if database.is_ok() && sessions.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(body))
 }

@@ -29,10 +29,72 @@ pub async fn spawn_with(extra: &[&str]) -> TestApp {
     spawn_on(std::sync::Arc::new(tempfile::tempdir().expect("temp dir")), extra).await
 }
 
-/// Starts a server on the database in `dir` (a restart, when another server used it before).
+/// The stores of the test that owns `dir`, made fresh on its first start and reused by a
+/// restart on the same `dir`. SQLite in `dir` unless the environment names shared engines:
+/// `TEST_DATABASE_URL=postgres://.../postgres` gives each test its own new PostgreSQL
+/// database, and `TEST_REDIS_URL=redis://host:port` its own emptied Redis database number
+/// (scripts/test.sh starts both servers with enough databases for the whole suite).
+pub async fn stores_for(dir: &std::path::Path) -> (String, Option<String>) {
+    let saved = dir.join("stores");
+    if let Ok(s) = std::fs::read_to_string(&saved) {
+        let mut lines = s.lines().map(str::to_owned);
+        return (lines.next().unwrap(), lines.next().filter(|r| !r.is_empty()));
+    }
+    let database = match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            use sqlx::Connection;
+            let name = format!("sr_test_{}_{}", std::process::id(), NEXT_STORE.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+            let mut c = sqlx::PgConnection::connect(&admin).await.expect("TEST_DATABASE_URL reachable");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.expect("create test database");
+            let base = admin.rsplit_once('/').expect("a database in TEST_DATABASE_URL").0;
+            format!("{base}/{name}")
+        }
+        _ => format!("sqlite://{}/app.db", dir.display()),
+    };
+    let redis = match std::env::var("TEST_REDIS_URL") {
+        Ok(base) if !base.is_empty() => {
+            // 1..=255: the Redis client addresses databases by a u8. A number comes back round
+            // only after 255 other tests, long finished by then.
+            let n = 1 + NEXT_REDIS_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 255;
+            let url = format!("{}/{n}", base.trim_end_matches('/'));
+            flush_redis(&url).await;
+            Some(url)
+        }
+        _ => None,
+    };
+    std::fs::write(&saved, format!("{database}\n{}", redis.clone().unwrap_or_default())).unwrap();
+    (database, redis)
+}
+
+static NEXT_STORE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+// 0 is left alone: it is where a person's own use of that Redis would be.
+static NEXT_REDIS_DB: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// FLUSHDB over a raw connection (RESP by hand, to need no Redis client in the tests).
+async fn flush_redis(url: &str) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.trim_start_matches("redis://");
+    let (addr, db) = rest.rsplit_once('/').unwrap();
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("TEST_REDIS_URL reachable");
+    let cmd = format!("*2\r\n$6\r\nSELECT\r\n${}\r\n{db}\r\n*1\r\n$7\r\nFLUSHDB\r\n", db.len());
+    s.write_all(cmd.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 64];
+    let mut got = Vec::new();
+    while got.windows(2).filter(|w| w == b"\r\n").count() < 2 {
+        let n = s.read(&mut buf).await.unwrap();
+        assert!(n > 0, "redis closed the connection");
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(String::from_utf8_lossy(&got), "+OK\r\n+OK\r\n", "redis SELECT/FLUSHDB on {url}");
+}
+
+/// Starts a server on the stores of `dir` (a restart, when another server used them before).
 pub async fn spawn_on(dir: std::sync::Arc<tempfile::TempDir>, extra: &[&str]) -> TestApp {
-    let db = format!("sqlite://{}/app.db", dir.path().display());
+    let (db, redis) = stores_for(dir.path()).await;
     let mut args = vec!["server", "--database-url", &db, "--log-level", "warn", "--hash-concurrency", "2"];
+    if let Some(r) = &redis {
+        args.extend(["--session-store-url", r]);
+    }
     // Most tests sign in far more often than a person would: the limits get tests of their own.
     for (flag, lax) in [("--auth-rate-per-minute", "100000"), ("--refresh-rate-per-minute", "100000"), ("--login-free-failures", "1000")] {
         if !extra.contains(&flag) {
@@ -56,11 +118,7 @@ pub async fn spawn_on(dir: std::sync::Arc<tempfile::TempDir>, extra: &[&str]) ->
         .await
         .expect("server failed")
     });
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(30)).build().unwrap();
     for _ in 0..200 {
         if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
             if r.status() == StatusCode::OK {
@@ -84,9 +142,11 @@ impl TestApp {
         self.dir.clone()
     }
 
-    /// The test database, to inspect what the server stored.
-    pub async fn db(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&self.settings.database_url).await.unwrap()
+    /// The test database (SQLite or PostgreSQL), to inspect what the server stored. Queries
+    /// use `$1` placeholders, which both accept.
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.settings.database_url).await.unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -39,9 +39,7 @@ async fn login_issues_a_new_session_id_and_kills_the_presented_one() {
     let app = spawn_app().await;
     let first = app.signed_in_user("carol@example.com").await;
     // Log in again while presenting the first id (as a fixation attacker's planted id would be).
-    let r = app
-        .post_json("/api/auth/login", &json!({"email": "carol@example.com", "password": PASSWORD}), Some(&first))
-        .await;
+    let r = app.post_json("/api/auth/login", &json!({"email": "carol@example.com", "password": PASSWORD}), Some(&first)).await;
     assert_eq!(r.status(), StatusCode::OK);
     let second = session_cookie(&r).unwrap();
     assert_ne!(first, second, "the session id must change on login");
@@ -103,9 +101,7 @@ async fn registering_a_taken_email_looks_like_a_new_registration() {
     let app = spawn_app().await;
     let body = json!({"email": "grace@example.com", "password": PASSWORD});
     let first = app.post_json("/api/auth/register", &body, None).await;
-    let again = app
-        .post_json("/api/auth/register", &json!({"email": "Grace@Example.com ", "password": "another passphrase"}), None)
-        .await;
+    let again = app.post_json("/api/auth/register", &json!({"email": "Grace@Example.com ", "password": "another passphrase"}), None).await;
     assert_eq!(first.status(), StatusCode::CREATED);
     assert_eq!(again.status(), StatusCode::CREATED);
     assert_eq!(json(first).await, json(again).await);
@@ -130,9 +126,13 @@ async fn an_admin_made_by_the_command_has_the_admin_role() {
 }
 
 #[tokio::test]
-async fn health_reports_the_database() {
+async fn liveness_and_readiness_report_the_stores() {
     let app = spawn_app().await;
     let r = app.get("/healthz", None).await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(json(r).await["database"], "ok");
+    assert_eq!(json(r).await["status"], "ok");
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = json(r).await;
+    assert_eq!((&body["database"], &body["session_store"]), (&"ok".into(), &"ok".into()), "{body}");
 }

@@ -28,9 +28,8 @@ async fn a_long_passphrase_is_used_whole_without_truncation() {
     assert_eq!(long.chars().count(), 128);
     assert_eq!(register(&app, "long@example.com", &long).await.status(), StatusCode::CREATED);
     let app = &app;
-    let login = |pw: String| async move {
-        app.post_json("/api/auth/login", &json!({"email": "long@example.com", "password": pw}), None).await.status()
-    };
+    let login =
+        |pw: String| async move { app.post_json("/api/auth/login", &json!({"email": "long@example.com", "password": pw}), None).await.status() };
     assert_eq!(login(long.clone()).await, StatusCode::OK);
     // Differs only in the last character: a truncating hash (bcrypt stops at 72 bytes) would accept it.
     let mut other = long.clone();
@@ -47,7 +46,7 @@ async fn a_hash_with_outdated_parameters_is_upgraded_at_the_next_login() {
     let weak = auth::PasswordHasher::new(auth::password::HashParams { memory_kib: 8192, iterations: 1, parallelism: 1 }, 1).unwrap();
     let old_hash = weak.hash(&auth::Password::parse_new(PASSWORD.into()).unwrap()).await.unwrap();
     let db = app.db().await;
-    sqlx::query("UPDATE users SET password_hash = ? WHERE email = 'old@example.com'").bind(&old_hash).execute(&db).await.unwrap();
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE email = 'old@example.com'").bind(&old_hash).execute(&db).await.unwrap();
 
     app.login("old@example.com").await;
     let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE email = 'old@example.com'").fetch_one(&db).await.unwrap();
