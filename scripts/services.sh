@@ -4,7 +4,8 @@
 #
 #   scripts/services.sh start   # installs them from Debian's packages if missing (~1 min), starts both
 #   scripts/services.sh stop    # stops both and deletes their data
-#   scripts/services.sh env     # prints the URLs to export
+#   scripts/services.sh env     # prints the URLs to export to run the app on them
+#   scripts/services.sh test-env # prints what the tests read (scripts/test.sh uses it)
 #
 # PostgreSQL: port 55432, user postgres, no password (trust, loopback only).
 # Redis:      port 56379, 256 numbered databases (the most the Redis client can address) (the tests give each test its own), no persistence.
@@ -76,5 +77,10 @@ case "${1:-}" in
     echo "export DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/postgres"
     echo "export SESSION_STORE_URL=redis://127.0.0.1:$REDIS_PORT/0"
     ;;
-  *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+  test-env)
+    # The tests make a database (and take a Redis database number) per test from these.
+    echo "export TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+    echo "export TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
+    ;;
+  *) echo "usage: $0 start|stop|env|test-env" >&2; exit 2 ;;
 esac

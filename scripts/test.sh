@@ -2,6 +2,8 @@
 # Sets up whatever is missing, then runs every test:
 #   0. cargo audit of both lockfiles against the RustSec advisory snapshot
 #   1. unit and HTTP integration tests (cargo test: auth core, app, real server on random ports)
+#   1b. the HTTP suite again on PostgreSQL + Redis, then two instances sharing them and the
+#      fault tests (throwaway servers on loopback from scripts/services.sh)
 #   2. a short coverage-guided fuzz run of the parsers that see untrusted input
 #   3. browser tests (Playwright in headless Chromium against a release build, including the
 #      login timing comparison that only a release build can make)
@@ -20,8 +22,16 @@ fi
 cargo audit --db "$advisory_db" --no-fetch
 cargo audit --db "$advisory_db" --no-fetch --file fuzz/Cargo.lock
 
-echo; echo "==> Unit and integration tests"
+echo; echo "==> Unit and integration tests (SQLite)"
 cargo test -p auth -p app -p server
+
+echo; echo "==> The HTTP suite on PostgreSQL + Redis, two instances, faults"
+scripts/services.sh start
+trap 'scripts/services.sh stop' EXIT
+eval "$(scripts/services.sh test-env)"
+cargo test -p server --test api
+cargo test -p server --test scale_out -- --include-ignored --nocapture
+unset TEST_DATABASE_URL TEST_REDIS_URL
 
 echo; echo "==> Fuzzing the cookie, token and login-body parsers (20 s each; first build ~5 min)"
 scripts/fuzz.sh 20
