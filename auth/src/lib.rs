@@ -22,6 +22,7 @@ pub mod service;
 pub mod session;
 pub mod session_index;
 pub mod session_store;
+pub mod shared_limits;
 pub mod throttle;
 pub mod token;
 pub mod user;

@@ -159,6 +159,8 @@ pub struct AuthService {
     pub(crate) audit: AuditLog,
     revocation_check: bool,
     throttle: crate::throttle::LoginThrottle,
+    /// Unix second of the last reload an unknown `kid` triggered.
+    last_key_reload: Arc<std::sync::atomic::AtomicI64>,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
@@ -167,6 +169,10 @@ impl AuthService {
     /// Redis). Loads the signing keys, creating the first on first start.
     pub async fn open(pool: Pool, session_backend: SessionBackend, config: &AuthConfig, clock: Arc<dyn Clock>) -> Result<Self, AuthError> {
         let store = session_backend.store();
+        let throttle = match session_backend.shared_limits() {
+            Some(shared) => crate::throttle::LoginThrottle::shared(config.throttle, shared),
+            None => crate::throttle::LoginThrottle::new(config.throttle),
+        };
         // A retired key must verify every token it signed: access lifetime plus leeway.
         let retain = config.tokens.access_ttl + time::Duration::seconds(config.tokens.leeway_secs as i64 + 60);
         let keys = KeyStore::new(pool.clone(), retain);
@@ -182,7 +188,8 @@ impl AuthService {
             keys,
             refresh: RefreshStore::new(pool, config.refresh),
             revocation_check: config.revocation_check,
-            throttle: crate::throttle::LoginThrottle::new(config.throttle),
+            throttle,
+            last_key_reload: Arc::default(),
             clock,
         })
     }
@@ -271,15 +278,15 @@ impl AuthService {
     /// `verify_credentials` plus the audit entry for the attempt.
     async fn login_attempt(&self, email: &Email, password: &Password, mode: AuthMode, client: &ClientInfo) -> Result<User, AuthError> {
         // Checked before any hashing: a throttled guess costs the server nothing.
-        if let Err(retry_after) = self.throttle.check(email.as_str(), std::time::Instant::now()) {
+        if let Err(retry_after) = self.throttle.check_now(email.as_str()).await {
             let entry = Entry::new(Event::LoginFailed).email(email.as_str()).detail("throttled: too many failures");
             self.audit.record(entry.mode(mode).client(client), self.clock.now()).await;
             return Err(AuthError::Throttled { retry_after });
         }
         let result = self.verify_credentials(email, password).await;
         match &result {
-            Ok(_) => self.throttle.succeeded(email.as_str()),
-            Err(AuthError::InvalidCredentials) => self.throttle.failed(email.as_str(), std::time::Instant::now()),
+            Ok(_) => self.throttle.record_success(email.as_str()).await,
+            Err(AuthError::InvalidCredentials) => self.throttle.record_failure(email.as_str()).await,
             Err(_) => {}
         }
         let entry = match &result {
@@ -419,7 +426,15 @@ impl AuthService {
     /// checking is on, one lookup that the family is live (and the role current).
     pub async fn resolve_access(&self, raw: &str) -> Result<Resolution, StoreError> {
         let reject = |reason| Ok(Resolution::Rejected(Rejection { mode: AuthMode::Jwt, reason }));
-        let claims = match self.tokens.verify(raw) {
+        let mut verified = self.tokens.verify(raw);
+        if matches!(verified, Err(TokenError::UnknownKey)) && self.may_reload_keys_now() {
+            // Another instance may have rotated keys since our last periodic reload: re-read them
+            // once rather than refuse its fresh tokens until then. At most once a second, so
+            // tokens with made-up `kid`s cannot turn into a database read each.
+            self.reload_keys().await?;
+            verified = self.tokens.verify(raw);
+        }
+        let claims = match verified {
             Ok(c) => c,
             Err(TokenError::Expired) => return reject(RejectReason::Expired),
             Err(e) => {
@@ -483,6 +498,14 @@ impl AuthService {
         let kid = self.keys.rotate(self.clock.now()).await?;
         self.reload_keys().await?;
         Ok(kid)
+    }
+
+    /// True at most once a second (per process): whether an unknown `kid` may trigger a reload.
+    fn may_reload_keys_now(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        let now = self.clock.now().unix_timestamp();
+        let last = self.last_key_reload.load(Ordering::Relaxed);
+        now > last && self.last_key_reload.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
     }
 
     /// Picks up keys rotated by another process.

@@ -69,6 +69,14 @@ impl SessionBackend {
         matches!(self, Self::Redis(_))
     }
 
+    /// Rate-limit counters shared by every instance: in Redis, when sessions are there too.
+    pub fn shared_limits(&self) -> Option<crate::shared_limits::SharedLimits> {
+        match self {
+            Self::Redis(r) => Some(crate::shared_limits::SharedLimits::new(r.clone())),
+            Self::Database(_) => None,
+        }
+    }
+
     /// The store answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
@@ -90,8 +98,8 @@ impl SessionBackend {
         })
     }
 
-    /// (records, bytes) in the whole store. Redis holds nothing but sessions here, so its key
-    /// count is the record count; its bytes are the dataset's memory, overhead included.
+    /// (records, bytes) in the whole store. In Redis: its key count less the `sr:` rate-limit
+    /// keys, and the dataset's memory, overhead included.
     pub async fn stats(&self) -> Result<(i64, i64), StoreError> {
         Ok(match self {
             Self::Database(pool) => {
@@ -103,7 +111,16 @@ impl SessionBackend {
                 with_pool!(pool, p => sqlx::query_as(&sql).fetch_one(p).await)?
             }
             Self::Redis(r) => {
-                let keys: i64 = r.dbsize().await?;
+                use futures_util::StreamExt;
+                let all: i64 = r.dbsize().await?;
+                // SCAN, not KEYS: it never blocks Redis, however many keys there are.
+                let mut limits = r.next().scan_buffered("sr:*", Some(1000), None);
+                let mut counters = 0;
+                while let Some(key) = limits.next().await {
+                    key?;
+                    counters += 1;
+                }
+                let keys = all - counters;
                 let info: String = r.info(Some(tower_sessions_redis_store::fred::types::InfoKind::Memory)).await?;
                 let bytes = info.lines().find_map(|l| l.strip_prefix("used_memory_dataset:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
                 (keys, if keys == 0 { 0 } else { bytes })

@@ -45,11 +45,52 @@ struct Streak {
 pub struct LoginThrottle {
     policy: ThrottlePolicy,
     streaks: Arc<Mutex<HashMap<String, Streak>>>,
+    /// Set when several instances share Redis: the streaks live there, and this instance's
+    /// own map only stands in while Redis can't be reached.
+    shared: Option<crate::shared_limits::SharedLimits>,
 }
 
 impl LoginThrottle {
     pub fn new(policy: ThrottlePolicy) -> Self {
-        Self { policy, streaks: Arc::default() }
+        Self { policy, streaks: Arc::default(), shared: None }
+    }
+
+    pub fn shared(policy: ThrottlePolicy, shared: crate::shared_limits::SharedLimits) -> Self {
+        Self { shared: Some(shared), ..Self::new(policy) }
+    }
+
+    /// `check` against the shared streak when there is one. If Redis fails, this instance's
+    /// own record decides: the brake weakens to per instance for the outage, never to none.
+    pub async fn check_now(&self, email: &str) -> Result<(), Duration> {
+        if let Some(shared) = &self.shared {
+            match shared.streak(email).await {
+                Ok((failures, ago)) => {
+                    let delay = self.delay_after(failures);
+                    return if ago < delay { Err(delay - ago) } else { Ok(()) };
+                }
+                Err(e) => tracing::warn!(error = %e, "shared login brake unreachable; using this instance's"),
+            }
+        }
+        self.check(email, Instant::now())
+    }
+
+    /// `failed`, recorded in the shared streak too when there is one.
+    pub async fn record_failure(&self, email: &str) {
+        self.failed(email, Instant::now());
+        if let Some(shared) = &self.shared {
+            if let Err(e) = shared.failed(email, FORGET_AFTER).await {
+                tracing::warn!(error = %e, "could not record a failed login in the shared brake");
+            }
+        }
+    }
+
+    pub async fn record_success(&self, email: &str) {
+        self.succeeded(email);
+        if let Some(shared) = &self.shared {
+            if let Err(e) = shared.succeeded(email).await {
+                tracing::warn!(error = %e, "could not clear the shared login brake");
+            }
+        }
     }
 
     fn delay_after(&self, failures: u32) -> Duration {

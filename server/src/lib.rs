@@ -66,9 +66,9 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     let (service, sessions) = auth_service(&settings).await?;
     tracing::info!(database = %settings.database_url_for_display(), sessions = %sessions.describe(), "stores open");
-    let cleanup = tokio::spawn(sessions.delete_expired_every(settings.cleanup_interval));
+    let cleanup = tokio::spawn(sessions.clone().delete_expired_every(settings.cleanup_interval));
     let key_reload = tokio::spawn(reload_keys_every(service.clone(), settings.key_reload_interval));
-    let limits = rate_limit::Limits::new(settings.auth_rate_per_minute, settings.refresh_rate_per_minute);
+    let limits = rate_limit::Limits::new(settings.auth_rate_per_minute, settings.refresh_rate_per_minute).shared(sessions.shared_limits());
     let sweep = tokio::spawn(sweep_every(limits.clone(), std::time::Duration::from_secs(60)));
     let app = router::build(&settings, service, limits);
     tracing::info!(addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "listening");

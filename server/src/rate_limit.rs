@@ -2,6 +2,10 @@
 //! login, register and token (one budget), and refresh (a larger one: several tabs refresh).
 //! GCRA buckets (governor), keyed by the client address as `security::ClientIp` resolved it, so
 //! a spoofed `X-Forwarded-For` only counts when it comes through a trusted proxy.
+//!
+//! With Redis configured the budgets are shared by every instance (the same GCRA, computed in
+//! Redis by `auth::shared_limits`); the in-process buckets then only stand in while Redis can't
+//! be reached, so an outage weakens the limit to per instance, never to none.
 
 use std::{net::IpAddr, num::NonZeroU32, sync::Arc, time::Duration};
 
@@ -19,6 +23,8 @@ use crate::{error::ApiError, security::ClientIp};
 pub struct Limits {
     credentials: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     refresh: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    per_minute: (u32, u32),
+    shared: Option<auth::shared_limits::SharedLimits>,
 }
 
 /// Which budget a request draws on, if any.
@@ -45,7 +51,30 @@ impl Limits {
         Self {
             credentials: Arc::new(RateLimiter::keyed(per_minute(credentials_per_minute))),
             refresh: Arc::new(RateLimiter::keyed(per_minute(refresh_per_minute))),
+            per_minute: (credentials_per_minute, refresh_per_minute),
+            shared: None,
         }
+    }
+
+    pub fn shared(mut self, shared: Option<auth::shared_limits::SharedLimits>) -> Self {
+        self.shared = shared;
+        self
+    }
+
+    /// The shared budget when there is one, else (or while Redis is unreachable) this
+    /// instance's.
+    async fn check_now(&self, bucket: Bucket, ip: IpAddr) -> Result<(), Duration> {
+        if let Some(shared) = &self.shared {
+            let (name, limit) = match bucket {
+                Bucket::Credentials => ("credentials", self.per_minute.0),
+                Bucket::Refresh => ("refresh", self.per_minute.1),
+            };
+            match shared.hit(&format!("{name}:{ip}"), limit.max(1), Duration::from_secs(60)).await {
+                Ok(verdict) => return verdict,
+                Err(e) => tracing::warn!(error = %e, "shared rate limit unreachable; using this instance's"),
+            }
+        }
+        self.check(bucket, ip)
     }
 
     /// `Err(wait)` when the address has spent its budget.
@@ -67,7 +96,7 @@ impl Limits {
 pub async fn enforce(State(limits): State<Limits>, req: Request, next: Next) -> Response {
     let Some(bucket) = bucket(req.method(), req.uri().path()) else { return next.run(req).await };
     let Some(ClientIp(ip)) = req.extensions().get::<ClientIp>().copied() else { return next.run(req).await };
-    match limits.check(bucket, ip) {
+    match limits.check_now(bucket, ip).await {
         Ok(()) => next.run(req).await,
         Err(wait) => {
             tracing::info!(%ip, path = req.uri().path(), "rate limited");

@@ -97,3 +97,63 @@ async fn concurrent_refreshes_split_across_a_and_b_keep_the_user_signed_in() {
         }
     }
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: run by scripts/test.sh"]
+async fn an_address_has_one_rate_budget_across_instances() {
+    let (a, b) = pair(&["--auth-rate-per-minute", "4"]).await;
+    let attempt = |app: &TestApp, i: usize| {
+        let body = json!({"email": format!("guess{i}@example.com"), "password": "not the password"});
+        let (client, url) = (app.client.clone(), app.url("/api/auth/login"));
+        async move { client.post(url).json(&body).send().await.unwrap() }
+    };
+    // Four in all, alternating: each instance alone would allow four more.
+    for i in 0..4 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        assert_eq!(attempt(app, i).await.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    for (name, app) in [("A", &a), ("B", &b)] {
+        let r = attempt(app, 9).await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "the fifth, on {name}");
+        assert!(r.headers().get("retry-after").is_some());
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: run by scripts/test.sh"]
+async fn an_accounts_login_brake_is_shared_across_instances() {
+    let (a, b) = pair(&["--login-free-failures", "2", "--login-max-delay", "2s"]).await;
+    a.register("braked@example.com").await;
+    let wrong = json!({"email": "braked@example.com", "password": "not the password"});
+    assert_eq!(a.post_json("/api/auth/login", &wrong, None).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(b.post_json("/api/auth/login", &wrong, None).await.status(), StatusCode::UNAUTHORIZED);
+    // Two failures, one on each: the third guess waits on both, though neither saw two.
+    for (name, app) in [("A", &a), ("B", &b)] {
+        assert_eq!(app.post_json("/api/auth/login", &wrong, None).await.status(), StatusCode::TOO_MANY_REQUESTS, "on {name}");
+    }
+}
+
+fn kid(token: &str) -> String {
+    use base64::Engine;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap();
+    serde_json::from_slice::<Value>(&header).unwrap()["kid"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and Redis: run by scripts/test.sh"]
+async fn after_a_key_rotation_a_new_token_from_a_verifies_on_b_at_once() {
+    crate::engines();
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    // A re-reads keys every second; B only every 30 s (the default): B must not wait for that.
+    let a = spawn_on(dir.clone(), &["--key-reload-interval", "1s"]).await;
+    let b = spawn_on(dir, &[]).await;
+    a.register("rot@example.com").await;
+    let (before, _) = a.tokens("rot@example.com").await;
+    let (service, _) = server::auth_service(&a.settings).await.unwrap();
+    service.rotate_keys().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let (after, _) = a.tokens("rot@example.com").await;
+    assert_ne!(kid(&before), kid(&after), "A signs with the new key");
+    assert_eq!(b.me_bearer(&after).await.status(), StatusCode::OK, "B reloads the keys for an unknown kid");
+    assert_eq!(b.me_bearer(&before).await.status(), StatusCode::OK, "the old key still verifies until its tokens expire");
+}
