@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use tower_sessions::session_store::{ExpiredDeletion, SessionStore};
 use tower_sessions_redis_store::{
-    fred::prelude::{ClientLike, KeysInterface, ServerInterface},
+    fred::prelude::{ClientLike, KeysInterface},
     fred::types::{
         config::{Config, ReconnectPolicy},
         Builder,
@@ -98,7 +98,7 @@ impl SessionBackend {
         })
     }
 
-    /// (records, bytes) in the whole store. In Redis: its key count less the `sr:` rate-limit
+    /// (records, bytes) in the whole store. In Redis: the keys that are not `sr:` rate-limit
     /// keys, and the dataset's memory, overhead included.
     pub async fn stats(&self) -> Result<(i64, i64), StoreError> {
         Ok(match self {
@@ -112,15 +112,16 @@ impl SessionBackend {
             }
             Self::Redis(r) => {
                 use futures_util::StreamExt;
-                let all: i64 = r.dbsize().await?;
-                // SCAN, not KEYS: it never blocks Redis, however many keys there are.
-                let mut limits = r.next().scan_buffered("sr:*", Some(1000), None);
-                let mut counters = 0;
-                while let Some(key) = limits.next().await {
-                    key?;
-                    counters += 1;
+                // SCAN, not KEYS: it never blocks Redis, however many keys there are. Counting
+                // the non-`sr:` keys (not DBSIZE minus the `sr:` ones) keeps a rate-limit key
+                // that expires mid-count from being taken for a session.
+                let mut all = r.next().scan_buffered("*", Some(1000), None);
+                let mut keys = 0i64;
+                while let Some(key) = all.next().await {
+                    if !key?.as_str().is_some_and(|k| k.starts_with("sr:")) {
+                        keys += 1;
+                    }
                 }
-                let keys = all - counters;
                 let info: String = r.info(Some(tower_sessions_redis_store::fred::types::InfoKind::Memory)).await?;
                 let bytes = info.lines().find_map(|l| l.strip_prefix("used_memory_dataset:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
                 (keys, if keys == 0 { 0 } else { bytes })
