@@ -73,6 +73,12 @@ pub fn is_postgres_url(url: &str) -> bool {
 pub async fn connect(database_url: &str, timeout: Duration) -> Result<Pool, StoreError> {
     if is_postgres_url(database_url) {
         let options = PgConnectOptions::from_str(database_url)?;
+        // One plain connection first: its error says why ("Connection refused", a bad
+        // password), where the pool would only report that it timed out.
+        tokio::time::timeout(timeout, sqlx::Connection::connect_with(&options))
+            .await
+            .map_err(|_| StoreError::Config(format!("no answer from the database within {timeout:?}")))?
+            .map(|c: sqlx::PgConnection| drop(c))?;
         let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(timeout).connect_with(options).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         tower_sessions_sqlx_store::PostgresStore::new(pool.clone()).migrate().await?;

@@ -137,6 +137,7 @@ fn an_unreachable_database_at_start_is_a_clear_message_and_a_nonzero_exit() {
         run_server(&["--addr", &addr, "--database-url", "postgres://app:secret@127.0.0.1:1/app", "--store-timeout", "1s"], Duration::from_secs(30));
     assert!(!status.success(), "{status}");
     assert!(err.contains("could not open the database postgres://app:***@127.0.0.1:1/app"), "{err}");
+    assert!(err.contains("Connection refused"), "the cause, not just a timeout: {err}");
     assert!(!err.contains("secret"), "the password stays out of the message");
     println!("exit {status} after {took:?}: {}", err.lines().next().unwrap_or_default());
 }
