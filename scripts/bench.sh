@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Load test of the release build on loopback with wrk (Debian's package), every scenario against
+# the no-auth baseline measured in the same run. Writes bench/REPORT.md and bench/chart.svg.
+#
+#   scripts/bench.sh           10 s per scenario (about 3 minutes in all), the numbers for the report
+#   scripts/bench.sh --smoke   2 s per scenario, into target/bench/: checks that the harness works,
+#                              not the budgets
+#
+# Needs a release build (`cargo leptos build --release`, as the browser tests make; built here
+# if missing) and, for the Redis scenario, the throwaway Redis of scripts/services.sh (started
+# here if it is not running). wrk runs on the same 2 cores as the server, as the budgets assume.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+duration=10
+out_dir=bench
+if [ "${1:-}" = "--smoke" ]; then
+  duration=2
+  out_dir=target/bench
+fi
+work="$PWD/target/bench-run"
+rm -rf "$work" && mkdir -p "$work" "$out_dir"
+
+if ! command -v wrk >/dev/null; then
+  echo "==> Installing wrk from Debian's packages (seconds, once)"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
+fi
+if [ ! -x target/release/server ] || [ ! -f target/site/pkg/secure-routes.wasm ]; then
+  echo "==> Release build (cargo leptos build --release; ~5-10 min the first time)"
+  cargo leptos build --release
+fi
+scripts/services.sh start >/dev/null
+
+PASSWORD="correct horse battery staple"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_server NAME [server flags...]: sets $base and $pid; fresh SQLite database per scenario.
+start_server() {
+  local name=$1; shift
+  local port; port=$(free_port)
+  mkdir -p "$work/$name"
+  base="http://127.0.0.1:$port"
+  LOG_LEVEL=error target/release/server --addr "127.0.0.1:$port" \
+    --database-url "sqlite://$work/$name/app.db" --public-origin "$base" \
+    --auth-rate-per-minute 1000000000 --refresh-rate-per-minute 1000000000 --login-free-failures 1000000000 \
+    --access-token-ttl 1h "$@" >"$work/$name/server.log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
+  curl -sf "$base/healthz" >/dev/null || { cat "$work/$name/server.log"; exit 1; }
+  curl -sf -o /dev/null -X POST -H 'content-type: application/json' \
+    -d "{\"email\":\"bench@example.com\",\"password\":\"$PASSWORD\"}" "$base/api/auth/register"
+}
+
+session_cookie() {
+  curl -sf -D - -o /dev/null -X POST -H 'content-type: application/json' \
+    -d "{\"email\":\"bench@example.com\",\"password\":\"$PASSWORD\",\"mode\":\"session\"}" "$base/api/auth/login" |
+    tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(__Host-sid=[^;]*\).*/\1/p'
+}
+
+access_token() {
+  curl -sf -X POST -H 'content-type: application/json' \
+    -d "{\"email\":\"bench@example.com\",\"password\":\"$PASSWORD\"}" "$base/api/auth/token" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+
+peak_rss_kib() { sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
+
+results="$work/results.tsv"
+: >"$results"
+# measure NAME GROUP URL [wrk args...]: one wrk run, one line of results.
+measure() {
+  local name=$1 group=$2 url=$3; shift 3
+  local log="$work/$name.wrk"
+  wrk -t2 -c32 -d"${duration}s" --latency "$@" "$url" >"$log"
+  # A scenario that errors (non-2xx, socket errors) is not a measurement: say so and stop.
+  if grep -q "Non-2xx or 3xx responses" "$log" && [ "$group" != "baseline" ]; then
+    echo "scenario $name got error responses:" >&2; cat "$log" >&2; exit 1
+  fi
+  printf '%s\t%s\t%s\t%s\n' "$name" "$group" "$(peak_rss_kib "$pid")" "$log" >>"$results"
+  echo "    $name: $(sed -n 's/^Requests\/sec:\s*//p' "$log") req/s"
+}
+
+echo "==> Scenarios, ${duration}s each"
+start_server baseline
+# /api/me without a credential: the auth layer finds nothing to look up, so this is the cost of
+# the framework (routing, middleware, JSON) alone. It answers 401, which is the point.
+measure baseline baseline "$base/api/me"
+cookie=$(session_cookie)
+measure session_sqlite api "$base/api/me" -H "Cookie: $cookie"
+measure ssr_session page "$base/dashboard" -H "Cookie: $cookie" -H "Accept: text/html"
+cat >"$work/login.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"email":"bench@example.com","password":"$PASSWORD","mode":"jwt"}'
+EOF
+measure login login "$base/api/auth/login" -s "$work/login.lua"
+kill "$pid"
+
+start_server jwt_off --revocation-check off
+token=$(access_token)
+measure jwt_revocation_off api "$base/api/me" -H "Authorization: Bearer $token"
+kill "$pid"
+
+start_server jwt_on --revocation-check on
+token=$(access_token)
+measure jwt_revocation_on api "$base/api/me" -H "Authorization: Bearer $token"
+measure ssr_jwt page "$base/dashboard" -H "Cookie: __Host-mode=jwt; __Host-access=$token" -H "Accept: text/html"
+# p99 of /api/me alone, then while 32 connections hammer login.
+wrk -t1 -c4 -d"${duration}s" --latency -H "Authorization: Bearer $token" "$base/api/me" >"$work/me_unloaded.wrk"
+wrk -t1 -c32 -d"$((duration + 2))s" -s "$work/login.lua" "$base/api/auth/login" >"$work/hammer.wrk" &
+hammer=$!
+sleep 1
+wrk -t1 -c4 -d"${duration}s" --latency -H "Authorization: Bearer $token" "$base/api/me" >"$work/me_loaded.wrk"
+wait "$hammer"
+printf '%s\t%s\t%s\t%s\n' me_unloaded contention "$(peak_rss_kib "$pid")" "$work/me_unloaded.wrk" >>"$results"
+printf '%s\t%s\t%s\t%s\n' me_under_login_load contention "$(peak_rss_kib "$pid")" "$work/me_loaded.wrk" >>"$results"
+kill "$pid"
+
+redis_url=$(scripts/services.sh env | sed -n 's/^export SESSION_STORE_URL=//p')
+redis-cli -u "$redis_url" flushdb >/dev/null
+start_server session_redis --session-store-url "$redis_url"
+cookie=$(session_cookie)
+measure session_redis api "$base/api/me" -H "Cookie: $cookie"
+kill "$pid"
+
+# The hydrate bundle as a browser downloads it: wasm + js, gzip.
+wasm_gz=$(gzip -9 -c target/site/pkg/secure-routes.wasm | wc -c)
+js_gz=$(gzip -9 -c target/site/pkg/secure-routes.js | wc -c)
+
+python3 scripts/bench_report.py "$results" "$wasm_gz" "$js_gz" "$duration" "$out_dir"
+echo "==> Wrote $out_dir/REPORT.md and $out_dir/chart.svg"
