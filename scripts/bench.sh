@@ -5,6 +5,8 @@
 #   scripts/bench.sh           10 s per scenario (about 3 minutes in all), the numbers for the report
 #   scripts/bench.sh --smoke   2 s per scenario, into target/bench/: checks that the harness works,
 #                              not the budgets
+#   BENCH_SERVER_FLAGS="--hash-concurrency 1" BENCH_OUT=target/bench-exp scripts/bench.sh
+#                              an experiment: extra server flags for every scenario, report elsewhere
 #
 # Needs a release build (`cargo leptos build --release`, as the browser tests make; built here
 # if missing) and, for the Redis scenario, the throwaway Redis of scripts/services.sh (started
@@ -19,6 +21,8 @@ if [ "${1:-}" = "--smoke" ]; then
   duration=2
   out_dir=target/bench
 fi
+out_dir="${BENCH_OUT:-$out_dir}"
+read -r -a extra_flags <<<"${BENCH_SERVER_FLAGS:-}"
 work="$PWD/target/bench-run"
 rm -rf "$work" && mkdir -p "$work" "$out_dir"
 
@@ -49,7 +53,7 @@ start_server() {
   LOG_LEVEL=error target/release/server --addr "127.0.0.1:$port" \
     --database-url "sqlite://$work/$name/app.db" --public-origin "$base" \
     --auth-rate-per-minute 1000000000 --refresh-rate-per-minute 1000000000 --login-free-failures 1000000000 \
-    --access-token-ttl 1h "$@" >"$work/$name/server.log" 2>&1 &
+    --access-token-ttl 1h "${extra_flags[@]}" "$@" >"$work/$name/server.log" 2>&1 &
   pid=$!
   pids+=("$pid")
   for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done

@@ -12,6 +12,7 @@ pub mod cookies;
 pub mod db;
 pub mod email;
 pub mod error;
+pub mod hash_pool;
 pub mod input;
 pub mod inspect;
 pub mod keys;

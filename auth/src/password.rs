@@ -6,7 +6,6 @@ use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
 };
-use tokio::sync::Semaphore;
 
 /// A candidate password as typed by a person. Never logged, never serialised.
 #[derive(Clone)]
@@ -111,22 +110,22 @@ impl Default for HashParams {
 pub enum HashError {
     #[error("password hashing failed: {0}")]
     Hash(String),
-    #[error("password hashing task failed: {0}")]
-    Task(#[from] tokio::task::JoinError),
     #[error("password hashing pool closed")]
     PoolClosed,
 }
 
-/// Hashes and verifies on tokio's blocking pool, at most `concurrency` at a time.
+/// Hashes and verifies on `concurrency` dedicated threads (`hash_pool`), never on the async
+/// workers.
 ///
 /// Argon2 costs tens of milliseconds of CPU and ~19 MiB of memory per call: run on the async
 /// workers it would stall every other request, and unbounded it lets a login flood take the
-/// whole machine. The semaphore is the bound; callers queue for a permit.
+/// whole machine. The fixed thread count is the bound; callers queue for a thread.
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon: Argon2<'static>,
     params: HashParams,
-    permits: Arc<Semaphore>,
+    pool: crate::hash_pool::HashPool,
+    concurrency: usize,
     /// A real hash of a random password, verified when the email is unknown so that unknown
     /// accounts cost the same time as wrong passwords.
     dummy_hash: Arc<str>,
@@ -134,7 +133,7 @@ pub struct PasswordHasher {
 
 impl fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PasswordHasher").field("permits", &self.permits.available_permits()).finish()
+        f.debug_struct("PasswordHasher").field("threads", &self.concurrency).finish()
     }
 }
 
@@ -152,7 +151,8 @@ impl PasswordHasher {
         Ok(Self {
             argon,
             params,
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            pool: crate::hash_pool::HashPool::new(concurrency.max(1)),
+            concurrency: concurrency.max(1),
             dummy_hash: dummy_hash.into(),
         })
     }
@@ -204,8 +204,7 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|_| HashError::PoolClosed)?;
-        tokio::task::spawn_blocking(work).await?
+        self.pool.run(work).await
     }
 }
 
