@@ -7,6 +7,8 @@
 #   2. a short coverage-guided fuzz run of the parsers that see untrusted input
 #   3. browser tests (Playwright in headless Chromium against a release build, including the
 #      login timing comparison that only a release build can make)
+#   4. a smoke run of the load test (scripts/bench.sh --smoke, 2 s per scenario), so that the
+#      harness behind bench/REPORT.md keeps working; it checks the harness, not the budgets
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -50,3 +52,7 @@ cargo leptos build --release
 # The browser tests sign in as an admin; there is no default one, so make it here.
 ADMIN_PASSWORD="e2e admin passphrase" target/release/server create-admin --email admin@example.com
 cargo leptos end-to-end --release
+
+echo; echo "==> Load-test smoke (2 s per scenario; the harness, not the budgets)"
+scripts/bench.sh --smoke
+test -s target/bench/REPORT.md
