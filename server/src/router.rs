@@ -20,6 +20,17 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
         .build()
 }
 
+/// The app's routes, discovered once per process. Discovering them renders the app with a
+/// process-global "suppress resource loads" flag set (leptos_server's SuppressResourceLoad), and
+/// a resource that first polls while it is set waits forever (leptos-rs/leptos#4773). One
+/// server per process never renders during its own discovery, but several servers in one
+/// process (the test suites) did: a page in one test hung while another test's server started.
+/// All servers wait here for the first discovery, before any of them serves.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build(settings: &Settings, auth: auth::AuthService, limits: crate::rate_limit::Limits) -> Router {
     let policy = std::sync::Arc::new(crate::security::Policy {
         public_origin: settings.public_origin.clone(),
@@ -28,7 +39,7 @@ pub fn build(settings: &Settings, auth: auth::AuthService, limits: crate::rate_l
     });
     let leptos_options = leptos_options(settings);
     let state = AppState { leptos_options: leptos_options.clone(), auth, modes: settings.modes.clone() };
-    let routes = generate_route_list(App);
+    let routes = route_list();
     Router::new()
         .merge(api::router())
         .leptos_routes_with_context(&state, routes, || (), {
