@@ -12,6 +12,9 @@ test("the Content-Security-Policy blocks nothing the app itself needs", async ({
   const response = await page.goto("/login?next=/inspect");
   expect(response?.headers()["content-security-policy"]).toContain("'nonce-");
   await signIn(page, email);
+  // The sign-in navigates to /inspect; a goto before it lands aborts one of the two
+  // (net::ERR_ABORTED, seen once in CI). The hydrated flag alone is already set on the login page.
+  await page.waitForURL(/\/inspect$/);
   await waitForHydration(page);
   for (const path of ["/inspect", "/compare", "/devices", "/dashboard"]) {
     await page.goto(path);
