@@ -16,7 +16,10 @@ test("the Content-Security-Policy blocks nothing the app itself needs", async ({
   // (net::ERR_ABORTED, seen once in CI). The hydrated flag alone is already set on the login page.
   await page.waitForURL(/\/inspect$/);
   await waitForHydration(page);
-  for (const path of ["/inspect", "/compare", "/devices", "/dashboard"]) {
+  // Let whatever the landed page still loads finish before navigating away from it.
+  await page.waitForLoadState("networkidle");
+  // /inspect is where the sign-in landed (its console is already being watched).
+  for (const path of ["/compare", "/devices", "/dashboard"]) {
     await page.goto(path);
     await waitForHydration(page);
   }
