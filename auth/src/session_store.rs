@@ -132,16 +132,13 @@ impl SessionBackend {
     /// Deletes expired records every `period`, forever (spawn it). Expired records are already
     /// refused on read; this only keeps the table from growing. Redis expires keys itself.
     pub async fn delete_expired_every(self, period: Duration) {
-        if self.is_redis() {
-            return;
-        }
+        let Self::Database(pool) = self else { return };
         let mut tick = tokio::time::interval(period);
         loop {
             tick.tick().await;
-            let done = match &self {
-                Self::Database(Pool::Sqlite(p)) => SqliteStore::new(p.clone()).delete_expired().await,
-                Self::Database(Pool::Postgres(p)) => PostgresStore::new(p.clone()).delete_expired().await,
-                Self::Redis(_) => Ok(()),
+            let done = match &pool {
+                Pool::Sqlite(p) => SqliteStore::new(p.clone()).delete_expired().await,
+                Pool::Postgres(p) => PostgresStore::new(p.clone()).delete_expired().await,
             };
             if let Err(e) = done {
                 tracing::warn!(error = %e, "could not delete expired sessions");

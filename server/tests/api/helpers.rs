@@ -240,6 +240,13 @@ pub fn session_cookie(r: &Response) -> Option<String> {
     (pair.len() > "__Host-sid=".len()).then_some(pair)
 }
 
+/// (access, refresh) from a 200 answer of the token or refresh endpoint.
+pub async fn token_pair(r: Response) -> (String, String) {
+    assert_eq!(r.status(), StatusCode::OK);
+    let b = json(r).await;
+    (b["access_token"].as_str().unwrap().to_owned(), b["refresh_token"].as_str().unwrap().to_owned())
+}
+
 pub async fn json(r: Response) -> Value {
     r.json().await.expect("a JSON body")
 }
@@ -297,10 +304,7 @@ impl TestApp {
 
     /// `POST /api/auth/token`: (access, refresh).
     pub async fn tokens(&self, email: &str) -> (String, String) {
-        let r = self.post_json("/api/auth/token", &json!({"email": email, "password": PASSWORD}), None).await;
-        assert_eq!(r.status(), StatusCode::OK);
-        let body = json(r).await;
-        (body["access_token"].as_str().unwrap().to_owned(), body["refresh_token"].as_str().unwrap().to_owned())
+        token_pair(self.post_json("/api/auth/token", &json!({"email": email, "password": PASSWORD}), None).await).await
     }
 
     pub async fn me_bearer(&self, access: &str) -> Response {

@@ -6,21 +6,15 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 
-async fn new_pair(r: reqwest::Response) -> (String, String) {
-    assert_eq!(r.status(), StatusCode::OK);
-    let b = json(r).await;
-    (b["access_token"].as_str().unwrap().to_owned(), b["refresh_token"].as_str().unwrap().to_owned())
-}
-
 #[tokio::test]
 async fn every_refresh_rotates_the_refresh_token() {
     let app = spawn_app().await;
     app.register("rot@example.com").await;
     let (a0, r0) = app.tokens("rot@example.com").await;
-    let (a1, r1) = new_pair(app.refresh_body(&r0).await).await;
+    let (a1, r1) = token_pair(app.refresh_body(&r0).await).await;
     assert_ne!(r0, r1);
     assert_ne!(a0, a1);
-    let (_, r2) = new_pair(app.refresh_body(&r1).await).await;
+    let (_, r2) = token_pair(app.refresh_body(&r1).await).await;
     assert_ne!(r1, r2);
     assert_eq!(app.me_bearer(&a1).await.status(), StatusCode::OK);
     // Only the hash is stored.
@@ -34,7 +28,7 @@ async fn a_reused_refresh_token_after_the_grace_window_revokes_its_family() {
     let app = spawn_with(&["--refresh-reuse-grace", "1s"]).await;
     app.register("reuse@example.com").await;
     let (_, r0) = app.tokens("reuse@example.com").await;
-    let (a1, r1) = new_pair(app.refresh_body(&r0).await).await;
+    let (a1, r1) = token_pair(app.refresh_body(&r0).await).await;
     tokio::time::sleep(Duration::from_millis(1300)).await;
     assert_error(app.refresh_body(&r0).await, StatusCode::UNAUTHORIZED, "refresh_reused").await;
     // The newest token of the family is dead too, and so (revocation on) is its access token.
@@ -50,13 +44,13 @@ async fn concurrent_refreshes_inside_the_grace_window_keep_the_user_signed_in() 
     let (x, y, z) = tokio::join!(app.refresh_body(&r0), app.refresh_body(&r0), app.refresh_body(&r0));
     let mut successors = Vec::new();
     for r in [x, y, z] {
-        let (a, r) = new_pair(r).await;
+        let (a, r) = token_pair(r).await;
         assert_eq!(app.me_bearer(&a).await.status(), StatusCode::OK);
         successors.push(r);
     }
     // Every successor is a valid token of the same, still live, family.
     for r in successors {
-        let (a, _) = new_pair(app.refresh_body(&r).await).await;
+        let (a, _) = token_pair(app.refresh_body(&r).await).await;
         assert_eq!(app.me_bearer(&a).await.status(), StatusCode::OK);
     }
 }
@@ -67,7 +61,7 @@ async fn a_family_dies_after_its_idle_timeout() {
     app.register("fidle@example.com").await;
     let (_, r0) = app.tokens("fidle@example.com").await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    let (_, r1) = new_pair(app.refresh_body(&r0).await).await;
+    let (_, r1) = token_pair(app.refresh_body(&r0).await).await;
     tokio::time::sleep(Duration::from_millis(2300)).await;
     assert_error(app.refresh_body(&r1).await, StatusCode::UNAUTHORIZED, "refresh_expired").await;
 }
@@ -79,7 +73,7 @@ async fn a_family_dies_at_its_absolute_lifetime_however_active() {
     let (_, mut r) = app.tokens("fabs@example.com").await;
     for _ in 0..2 {
         tokio::time::sleep(Duration::from_millis(1000)).await;
-        r = new_pair(app.refresh_body(&r).await).await.1;
+        r = token_pair(app.refresh_body(&r).await).await.1;
     }
     tokio::time::sleep(Duration::from_millis(1300)).await;
     assert_error(app.refresh_body(&r).await, StatusCode::UNAUTHORIZED, "refresh_expired").await;

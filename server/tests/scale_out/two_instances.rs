@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{json, spawn_on, Jar, TestApp};
+use crate::helpers::{json, spawn_on, token_pair, Jar, TestApp};
 
 /// A and B, sharing every store. Revocation checking is on (the default): a logout reaches a
 /// JWT at once on every instance, because the check reads the shared database.
@@ -21,12 +21,6 @@ async fn pair(extra: &[&str]) -> (TestApp, TestApp) {
 
 async fn me(app: &TestApp, jar: &Jar) -> StatusCode {
     app.get("/api/me", Some(&jar.header())).await.status()
-}
-
-async fn new_pair(r: reqwest::Response) -> (String, String) {
-    assert_eq!(r.status(), StatusCode::OK);
-    let b: Value = json(r).await;
-    (b["access_token"].as_str().unwrap().to_owned(), b["refresh_token"].as_str().unwrap().to_owned())
 }
 
 #[tokio::test]
@@ -89,10 +83,10 @@ async fn concurrent_refreshes_split_across_a_and_b_keep_the_user_signed_in() {
         // The same token at both instances at once, as two tabs behind a load balancer would.
         let (x, y, z, w) = tokio::join!(a.refresh_body(&r0), b.refresh_body(&r0), a.refresh_body(&r0), b.refresh_body(&r0));
         for (i, r) in [x, y, z, w].into_iter().enumerate() {
-            let (access, next) = new_pair(r).await;
+            let (access, next) = token_pair(r).await;
             let (here, there) = if i % 2 == 0 { (&a, &b) } else { (&b, &a) };
             assert_eq!(there.me_bearer(&access).await.status(), StatusCode::OK, "round {round}, reply {i}");
-            let (again, _) = new_pair(here.refresh_body(&next).await).await;
+            let (again, _) = token_pair(here.refresh_body(&next).await).await;
             assert_eq!(here.me_bearer(&again).await.status(), StatusCode::OK);
         }
     }

@@ -1,6 +1,6 @@
 //! Oversize input is refused with a 4xx, never a 500; credentials in URLs are ignored.
 
-use reqwest::{header, StatusCode};
+use reqwest::StatusCode;
 
 use crate::helpers::*;
 
