@@ -5,6 +5,7 @@
 //! The HTTP crates only translate between this and requests; that keeps the core testable and
 //! benchmarkable on its own.
 
+pub mod access_cache;
 pub mod account;
 pub mod audit;
 pub mod clock;

@@ -8,7 +8,11 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use crate::{error::StoreError, UserId};
+use crate::{
+    access_cache::{AccessCache, LiveFamily},
+    error::StoreError,
+    UserId,
+};
 
 /// A refresh token as handed to the client: 256 random bits. `Debug` hides it.
 #[derive(Clone, PartialEq, Eq)]
@@ -125,11 +129,17 @@ macro_rules! revoke {
 pub struct RefreshStore {
     pool: Pool,
     policy: RefreshPolicy,
+    cache: AccessCache,
 }
 
 impl RefreshStore {
     pub fn new(pool: Pool, policy: RefreshPolicy) -> Self {
-        Self { pool, policy }
+        Self::with_cache(pool, policy, AccessCache::off())
+    }
+
+    /// A store whose revocation check answers from `cache` when it can (see `access_cache`).
+    pub(crate) fn with_cache(pool: Pool, policy: RefreshPolicy, cache: AccessCache) -> Self {
+        Self { pool, policy, cache }
     }
 
     pub fn policy(&self) -> &RefreshPolicy {
@@ -168,6 +178,15 @@ impl RefreshStore {
     /// of several concurrent requests claim a token; the others see it used, and within the
     /// grace window get a sibling successor (an equivalent valid token) instead of an error.
     pub async fn rotate(&self, presented: &RefreshToken, now: OffsetDateTime) -> Result<Result<Rotated, RefreshError>, StoreError> {
+        let outcome = self.rotate_in_store(presented, now).await;
+        if matches!(outcome, Ok(Err(RefreshError::Expired | RefreshError::Reused))) {
+            // Both outcomes revoked the family.
+            self.cache.invalidate();
+        }
+        outcome
+    }
+
+    async fn rotate_in_store(&self, presented: &RefreshToken, now: OffsetDateTime) -> Result<Result<Rotated, RefreshError>, StoreError> {
         let hash = presented.hash();
         // One body, compiled for each engine; `return`s leave the function as usual.
         with_pool!(&self.pool, pool => {
@@ -269,6 +288,7 @@ impl RefreshStore {
         .bind(keep.unwrap_or(""))
         .execute(p)
         .await.map(|r| r.rows_affected()))?;
+        self.cache.invalidate();
         Ok(done)
     }
 
@@ -285,12 +305,18 @@ impl RefreshStore {
 
     pub async fn revoke_family(&self, family_id: &str, now: OffsetDateTime, reason: &str) -> Result<(), StoreError> {
         with_pool!(&self.pool, p => revoke!(p, family_id, now, reason));
+        self.cache.invalidate();
         Ok(())
     }
 
     /// The revocation check of an access token: its user's current role and email, if the user
     /// exists and the token's family is neither revoked nor expired. One indexed lookup.
     pub async fn live_user(&self, user: UserId, family_id: &str, now: OffsetDateTime) -> Result<Option<(String, String)>, StoreError> {
+        let live = |f: LiveFamily| (f.user_id == user && now < from_ms(f.created_ms) + self.policy.absolute_timeout).then_some((f.role, f.email));
+        if let Some(f) = self.cache.family(family_id) {
+            return Ok(live(f));
+        }
+        let epoch = self.cache.epoch();
         let row: Option<(String, String, Option<i64>, i64)> = with_pool!(&self.pool, p => sqlx::query_as(
             "SELECT u.role, u.email, f.revoked_at, f.created_at FROM refresh_families f JOIN users u ON u.id = f.user_id
              WHERE f.id = $1 AND f.user_id = $2 AND u.disabled_at IS NULL",
@@ -299,9 +325,10 @@ impl RefreshStore {
         .bind(user.0)
         .fetch_optional(p)
         .await)?;
-        Ok(match row {
-            Some((role, email, None, created)) if now < from_ms(created) + self.policy.absolute_timeout => Some((role, email)),
-            _ => None,
-        })
+        // Only a live answer is remembered: a dead family stays dead, and is rare.
+        let Some((role, email, None, created_ms)) = row else { return Ok(None) };
+        let family = LiveFamily { user_id: user, created_ms, role, email };
+        self.cache.put_family(family_id.to_owned(), family.clone(), epoch);
+        Ok(live(family))
     }
 }

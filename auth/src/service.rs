@@ -6,6 +6,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::{
+    access_cache::AccessCache,
     audit::{AuditLog, Entry, Event},
     clock::Clock,
     cookies,
@@ -35,7 +36,15 @@ pub struct AuthConfig {
     /// until `exp` whatever happens.
     pub revocation_check: bool,
     pub throttle: crate::throttle::ThrottlePolicy,
+    /// Remember what the stores said about a credential (see `access_cache`). Correct only
+    /// when this process makes every change to the database: one instance on SQLite. Session
+    /// records are remembered only if they live in the database too.
+    pub access_cache: bool,
 }
+
+/// How long a cached answer may stand for changes made outside the process (`create-admin` in
+/// another shell, an operator's SQL); changes made through the server retire it at once.
+pub const ACCESS_CACHE_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Default for AuthConfig {
     fn default() -> Self {
@@ -47,6 +56,7 @@ impl Default for AuthConfig {
             refresh: RefreshPolicy::default(),
             revocation_check: true,
             throttle: crate::throttle::ThrottlePolicy::default(),
+            access_cache: false,
         }
     }
 }
@@ -158,6 +168,7 @@ pub struct AuthService {
     pub(crate) refresh: RefreshStore,
     pub(crate) audit: AuditLog,
     revocation_check: bool,
+    cache: AccessCache,
     throttle: crate::throttle::LoginThrottle,
     /// Unix second of the last reload an unknown `kid` triggered.
     last_key_reload: Arc<std::sync::atomic::AtomicI64>,
@@ -177,16 +188,21 @@ impl AuthService {
         let retain = config.tokens.access_ttl + time::Duration::seconds(config.tokens.leeway_secs as i64 + 60);
         let keys = KeyStore::new(pool.clone(), retain);
         let ring = keys.load_or_init(clock.now()).await?;
+        let cache = match config.access_cache {
+            true => AccessCache::new(ACCESS_CACHE_MAX_AGE, matches!(session_backend, SessionBackend::Database(_))),
+            false => AccessCache::off(),
+        };
         Ok(Self {
-            users: UserStore::new(pool.clone()),
+            users: UserStore::with_cache(pool.clone(), cache.clone()),
             hasher: PasswordHasher::new(config.hash_params, config.hash_concurrency)?,
-            sessions: Sessions::new(store, config.session, clock.clone()),
+            sessions: Sessions::with_cache(store, config.session, clock.clone(), cache.clone()),
             session_index: SessionIndex::new(pool.clone()),
             session_backend,
             audit: AuditLog::new(pool.clone()),
             tokens: Tokens::new(ring, config.tokens.clone()),
             keys,
-            refresh: RefreshStore::new(pool, config.refresh),
+            refresh: RefreshStore::with_cache(pool, config.refresh, cache.clone()),
+            cache,
             revocation_check: config.revocation_check,
             throttle,
             last_key_reload: Arc::default(),
@@ -230,6 +246,11 @@ impl AuthService {
 
     pub fn revocation_check(&self) -> bool {
         self.revocation_check
+    }
+
+    /// The in-process access cache (off unless configured; see `access_cache`).
+    pub fn access_cache(&self) -> &AccessCache {
+        &self.cache
     }
 
     /// Creates an account. Succeeds the same way, after the same work, whether or not the email

@@ -14,7 +14,7 @@ use tower_sessions::{
     session_store::SessionStore,
 };
 
-use crate::{clock::Clock, error::StoreError, UserId};
+use crate::{access_cache::AccessCache, clock::Clock, error::StoreError, UserId};
 
 /// The session id as carried by the cookie. 128 random bits; `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -133,11 +133,17 @@ pub struct Sessions {
     store: Arc<dyn SessionStore>,
     policy: SessionPolicy,
     clock: Arc<dyn Clock>,
+    cache: AccessCache,
 }
 
 impl Sessions {
     pub fn new(store: Arc<dyn SessionStore>, policy: SessionPolicy, clock: Arc<dyn Clock>) -> Self {
-        Self { store, policy, clock }
+        Self::with_cache(store, policy, clock, AccessCache::off())
+    }
+
+    /// Sessions that `resolve` from `cache` when it can (see `access_cache`).
+    pub(crate) fn with_cache(store: Arc<dyn SessionStore>, policy: SessionPolicy, clock: Arc<dyn Clock>, cache: AccessCache) -> Self {
+        Self { store, policy, clock, cache }
     }
 
     pub fn policy(&self) -> &SessionPolicy {
@@ -149,6 +155,7 @@ impl Sessions {
     pub async fn start(&self, user_id: UserId, previous: Option<&SessionToken>) -> Result<(SessionToken, SessionState), StoreError> {
         if let Some(old) = previous {
             self.store.delete(&old.0).await?;
+            self.cache.invalidate();
         }
         let now = self.clock.now();
         let state = SessionState { user_id, auth_at: now, last_seen: now };
@@ -161,11 +168,20 @@ impl Sessions {
     /// The live session behind a token, or `None` if there is none (never existed, logged out,
     /// expired). Expired records are deleted on sight; `last_seen` is refreshed when due.
     pub async fn resolve(&self, token: &SessionToken) -> Result<Option<SessionState>, StoreError> {
+        let now = self.clock.now();
+        // A remembered state answers only while it needs no write; a touch or an expiry goes
+        // through the store as before.
+        if let Some(state) = self.cache.session(&token.0) {
+            if self.policy.check(&state, now) == Freshness::Fresh {
+                return Ok(Some(state));
+            }
+        }
+        let epoch = self.cache.epoch();
         let Some(record) = self.store.load(&token.0).await? else { return Ok(None) };
         let Some(mut state) = SessionState::from_data(&record.data) else { return Ok(None) };
-        let now = self.clock.now();
         match self.policy.check(&state, now) {
             Freshness::Expired(_) => {
+                self.cache.forget_session(&token.0);
                 self.store.delete(&token.0).await?;
                 Ok(None)
             }
@@ -173,9 +189,13 @@ impl Sessions {
                 state.last_seen = now;
                 let record = Record { id: record.id, data: state.to_data(), expiry_date: self.policy.expires_at(&state) };
                 self.store.save(&record).await?;
+                self.cache.put_session(token.0, state, epoch);
                 Ok(Some(state))
             }
-            Freshness::Fresh => Ok(Some(state)),
+            Freshness::Fresh => {
+                self.cache.put_session(token.0, state, epoch);
+                Ok(Some(state))
+            }
         }
     }
 
@@ -188,6 +208,7 @@ impl Sessions {
     /// Deletes the record: the id is dead everywhere from this moment.
     pub async fn end(&self, token: &SessionToken) -> Result<(), StoreError> {
         self.store.delete(&token.0).await?;
+        self.cache.invalidate();
         Ok(())
     }
 }
@@ -272,6 +293,38 @@ mod tests {
         let clock = ManualClock::new(t0());
         let s = sessions(&clock);
         let (token, _) = s.start(UserId(1), None).await.unwrap();
+        s.end(&token).await.unwrap();
+        assert!(s.resolve(&token).await.unwrap().is_none());
+    }
+
+    fn cached_sessions(clock: &ManualClock) -> (Sessions, Arc<MemoryStore>) {
+        let policy = SessionPolicy::new(Duration::minutes(30), Duration::hours(8));
+        let store = Arc::new(MemoryStore::default());
+        let cache = AccessCache::new(std::time::Duration::from_secs(60), true);
+        (Sessions::with_cache(store.clone(), policy, Arc::new(clock.clone()), cache), store)
+    }
+
+    #[tokio::test]
+    async fn a_cached_session_answers_without_the_store_and_still_touches_and_ends() {
+        let clock = ManualClock::new(t0());
+        let (s, store) = cached_sessions(&clock);
+        let (token, _) = s.start(UserId(7), None).await.unwrap();
+        assert!(s.resolve(&token).await.unwrap().is_some());
+        // Gone from the store behind the cache's back: a fresh entry still answers, which is
+        // what proves the store is not read (and why only this process may write it).
+        store.delete(&token.0).await.unwrap();
+        assert!(s.resolve(&token).await.unwrap().is_some());
+        // Once a touch is due, the store is read again.
+        clock.advance(Duration::minutes(4));
+        assert!(s.resolve(&token).await.unwrap().is_none());
+
+        let (token, _) = s.start(UserId(7), None).await.unwrap();
+        assert!(s.resolve(&token).await.unwrap().is_some());
+        clock.advance(Duration::minutes(4));
+        assert!(s.resolve(&token).await.unwrap().is_some(), "touched through the store");
+        let stored = store.load(&token.0).await.unwrap().unwrap();
+        assert_eq!(SessionState::from_data(&stored.data).unwrap().last_seen, clock.now());
+        // Logout retires the cached answer at once.
         s.end(&token).await.unwrap();
         assert!(s.resolve(&token).await.unwrap().is_none());
     }

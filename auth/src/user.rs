@@ -5,7 +5,7 @@ use std::{fmt, str::FromStr};
 use crate::db::{with_pool, Pool};
 use time::OffsetDateTime;
 
-use crate::{error::StoreError, Email};
+use crate::{access_cache::AccessCache, error::StoreError, Email};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UserId(pub i64);
@@ -95,11 +95,17 @@ const COLUMNS: &str = "id, email, password_hash, role, created_at, disabled_at";
 #[derive(Debug, Clone)]
 pub struct UserStore {
     pool: Pool,
+    cache: AccessCache,
 }
 
 impl UserStore {
     pub fn new(pool: Pool) -> Self {
-        Self { pool }
+        Self { pool, cache: AccessCache::off() }
+    }
+
+    /// A store whose `find_by_id` answers from `cache` when it can (see `access_cache`).
+    pub(crate) fn with_cache(pool: Pool, cache: AccessCache) -> Self {
+        Self { pool, cache }
     }
 
     /// The pool the stores share, for the inspector's whole-store statistics.
@@ -134,6 +140,7 @@ impl UserStore {
         .bind(now.unix_timestamp())
         .execute(p)
         .await.map(|r| r.rows_affected()))?;
+        self.cache.invalidate();
         self.find_by_email(email).await?.ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))
     }
 
@@ -147,17 +154,20 @@ impl UserStore {
 
     pub async fn set_role(&self, id: UserId, role: Role) -> Result<bool, StoreError> {
         let done = with_pool!(&self.pool, p => sqlx::query("UPDATE users SET role = $1 WHERE id = $2").bind(role.as_str()).bind(id.0).execute(p).await.map(|r| r.rows_affected()))?;
+        self.cache.invalidate();
         Ok(done == 1)
     }
 
     pub async fn set_disabled(&self, id: UserId, disabled: bool, now: OffsetDateTime) -> Result<bool, StoreError> {
         let at = disabled.then(|| (now.unix_timestamp_nanos() / 1_000_000) as i64);
         let done = with_pool!(&self.pool, p => sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2").bind(at).bind(id.0).execute(p).await.map(|r| r.rows_affected()))?;
+        self.cache.invalidate();
         Ok(done == 1)
     }
 
     pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError> {
         with_pool!(&self.pool, p => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id.0).execute(p).await.map(|r| r.rows_affected()))?;
+        self.cache.invalidate();
         Ok(())
     }
 
@@ -175,10 +185,18 @@ impl UserStore {
     }
 
     pub async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        if let Some(user) = self.cache.user(id) {
+            return Ok(Some(user));
+        }
+        let epoch = self.cache.epoch();
         let row: Option<UserRow> = with_pool!(&self.pool, p => sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
             .bind(id.0)
             .fetch_optional(p)
             .await)?;
-        row.map(User::try_from).transpose()
+        let user = row.map(User::try_from).transpose()?;
+        if let Some(u) = &user {
+            self.cache.put_user(u.clone(), epoch);
+        }
+        Ok(user)
     }
 }

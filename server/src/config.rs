@@ -89,6 +89,16 @@ pub struct Cli {
     #[arg(long, env = "REVOCATION_CHECK", default_value = "on", value_parser = parse_on_off, action = clap::ArgAction::Set, global = true)]
     pub revocation_check: bool,
 
+    /// Remember, in this process, what the stores said about a credential (a session, a user,
+    /// a live login), so a request with a known credential needs no store round trip. Every
+    /// logout, revocation, role change or disable made through this server retires the whole
+    /// cache at once; a change made outside it (create-admin in another shell, hand-written SQL)
+    /// is seen within 10 s. Correct only when this process makes every change: "auto" turns it
+    /// on for SQLite (one instance) and off for PostgreSQL; session records are never cached
+    /// when they live in Redis. Set "off" if two processes share one SQLite file.
+    #[arg(long, env = "ACCESS_CACHE", default_value = "auto", value_parser = ["auto", "on", "off"], global = true)]
+    pub access_cache: String,
+
     /// JWT mode: how often signing keys are re-read (picks up `rotate-keys` run elsewhere).
     #[arg(long, env = "KEY_RELOAD_INTERVAL", default_value = "30s", value_parser = parse_duration, global = true)]
     pub key_reload_interval: Duration,
@@ -187,6 +197,7 @@ pub struct Settings {
     pub refresh_absolute_timeout: Duration,
     pub refresh_reuse_grace: Duration,
     pub revocation_check: bool,
+    pub access_cache: bool,
     pub key_reload_interval: Duration,
     pub public_origin: String,
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -233,6 +244,12 @@ impl Cli {
             refresh_absolute_timeout: self.refresh_absolute_timeout,
             refresh_reuse_grace: self.refresh_reuse_grace,
             revocation_check: self.revocation_check,
+            access_cache: match self.access_cache.as_str() {
+                "on" => true,
+                "off" => false,
+                // Several instances can only share PostgreSQL; a SQLite file belongs to one.
+                _ => !self.database_url.starts_with("postgres"),
+            },
             key_reload_interval: self.key_reload_interval,
             public_origin: parse_origin(self.public_origin.as_deref().unwrap_or(&format!("http://{}", self.addr)))?,
             trusted_proxies: self.trusted_proxies.clone(),
@@ -274,6 +291,7 @@ impl Settings {
                 reuse_grace: to_time(self.refresh_reuse_grace),
             },
             revocation_check: self.revocation_check,
+            access_cache: self.access_cache,
             throttle: auth::ThrottlePolicy { free_failures: self.login_free_failures, max_delay: self.login_max_delay },
             ..defaults
         }

@@ -65,7 +65,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let (service, sessions) = auth_service(&settings).await?;
-    tracing::info!(database = %settings.database_url_for_display(), sessions = %sessions.describe(), "stores open");
+    tracing::info!(database = %settings.database_url_for_display(), sessions = %sessions.describe(), access_cache = settings.access_cache, "stores open");
     let cleanup = tokio::spawn(sessions.clone().delete_expired_every(settings.cleanup_interval));
     let key_reload = tokio::spawn(reload_keys_every(service.clone(), settings.key_reload_interval));
     let limits = rate_limit::Limits::new(settings.auth_rate_per_minute, settings.refresh_rate_per_minute).shared(sessions.shared_limits());

@@ -137,7 +137,15 @@ pub async fn inspect() -> Result<Inspection, AppError> {
     let verified_how = match (&resolution(), mode) {
         (auth::Resolution::Anonymous, _) => "no credential for this mode: nothing to verify".to_owned(),
         (auth::Resolution::Rejected(r), _) => format!("refused: {}", r.message()),
+        (auth::Resolution::Authenticated(_), AuthMode::Session) if auth.access_cache().sessions_on() => {
+            "session id looked up in the session store, or in this instance's access cache (which every logout empties)".to_owned()
+        }
         (auth::Resolution::Authenticated(_), AuthMode::Session) => "session id looked up in the session store".to_owned(),
+        (auth::Resolution::Authenticated(_), AuthMode::Jwt) if auth.revocation_check() && auth.access_cache().is_on() => {
+            "verified by signature, then one revocation lookup (revocation checking on), answered by this instance's access cache \
+             when nothing was revoked since"
+                .to_owned()
+        }
         (auth::Resolution::Authenticated(_), AuthMode::Jwt) if auth.revocation_check() => {
             "verified by signature, then one revocation lookup (revocation checking on)".to_owned()
         }
