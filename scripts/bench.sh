@@ -17,9 +17,13 @@ source scripts/env.sh
 
 duration=10
 out_dir=bench
+state_count=10000   # live sessions, and as many token families, for the memory scenario
+hydrate_runs=5
 if [ "${1:-}" = "--smoke" ]; then
   duration=2
   out_dir=target/bench
+  state_count=50
+  hydrate_runs=1
 fi
 out_dir="${BENCH_OUT:-$out_dir}"
 read -r -a extra_flags <<<"${BENCH_SERVER_FLAGS:-}"
@@ -34,6 +38,10 @@ fi
 if [ ! -x target/release/server ] || [ ! -f target/site/pkg/secure-routes.wasm ]; then
   echo "==> Release build (cargo leptos build --release; ~5-10 min the first time)"
   cargo leptos build --release
+fi
+if [ ! -d end2end/node_modules/@playwright/test ]; then
+  echo "==> Installing the browser-test packages (npm ci in end2end/; about a minute, once)"
+  (cd end2end && npm ci --no-audit --no-fund)
 fi
 scripts/services.sh start >/dev/null
 
@@ -75,6 +83,7 @@ access_token() {
 }
 
 peak_rss_kib() { sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
+rss_kib() { sed -n 's/^VmRSS:\s*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
 
 results="$work/results.tsv"
 : >"$results"
@@ -134,9 +143,36 @@ cookie=$(session_cookie)
 measure session_redis api "$base/api/me" -H "Cookie: $cookie"
 kill "$pid"
 
+# Memory with many live credentials: real logins (each one an argon2id verification), every
+# credential then used once so whatever the server remembers per credential is held too.
+echo "==> $state_count sessions and $state_count token families (real logins; ~4 min for 10,000 each)"
+start_server state
+rss_idle=$(rss_kib "$pid")
+python3 scripts/bench_state.py "$base" bench@example.com "$PASSWORD" "$state_count" >"$work/state_fill.json"
+sleep 1
+rss_full=$(rss_kib "$pid")
+# And the same server once more after a burst of 32 parallel logins, which is when hashing
+# memory peaks: does it come back?
+wrk -t1 -c32 -d"${duration}s" -s "$work/login.lua" "$base/api/auth/login" >"$work/state_burst.wrk"
+sleep 1
+rss_after_burst=$(rss_kib "$pid")
+python3 - "$work/state_fill.json" "$rss_idle" "$rss_full" "$rss_after_burst" "$(peak_rss_kib "$pid")" >"$work/state.json" <<'PY'
+import json, sys
+fill = json.load(open(sys.argv[1]))
+fill.update(rss_idle_kib=int(sys.argv[2]), rss_full_kib=int(sys.argv[3]), rss_after_burst_kib=int(sys.argv[4]), peak_kib=int(sys.argv[5]))
+print(json.dumps(fill))
+PY
+echo "    $(cat "$work/state.json")"
+
+# Time to a hydrated protected page, in a fresh headless Chromium context per run.
+echo "==> First protected page to hydrated, $hydrate_runs runs per mode"
+node scripts/bench_hydrate.mjs "$base" bench@example.com "$PASSWORD" "$hydrate_runs" >"$work/hydrate.json"
+echo "    $(cat "$work/hydrate.json") ms"
+kill "$pid"
+
 # The hydrate bundle as a browser downloads it: wasm + js, gzip.
 wasm_gz=$(gzip -9 -c target/site/pkg/secure-routes.wasm | wc -c)
 js_gz=$(gzip -9 -c target/site/pkg/secure-routes.js | wc -c)
 
-python3 scripts/bench_report.py "$results" "$wasm_gz" "$js_gz" "$duration" "$out_dir"
+python3 scripts/bench_report.py "$results" "$wasm_gz" "$js_gz" "$duration" "$out_dir" "$work/state.json" "$work/hydrate.json"
 echo "==> Wrote $out_dir/REPORT.md and $out_dir/chart.svg"

@@ -43,7 +43,11 @@ impl SessionBackend {
             })
             .with_performance_config(|p| p.default_command_timeout = timeout)
             .set_policy(ReconnectPolicy::new_constant(0, 250))
-            .build_pool(4)?;
+            // One connection: fred pipelines the commands of concurrent requests onto it, so 32
+            // session reads in flight cost one write and one read syscall instead of 32 each.
+            // Measured with wrk on 2 cores: 20.0k session requests/s with 1 connection, 17.8k
+            // with 2, 16.4k with 4 (bench/REPORT.md has the full run).
+            .build_pool(1)?;
         pool.init().await?;
         Ok(Self::Redis(pool))
     }

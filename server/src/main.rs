@@ -7,6 +7,7 @@ use server::config::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    auth::hash_pool::return_hash_memory_promptly();
     let cli = Cli::parse();
     server::telemetry::init(&cli.log_level);
     let settings = match cli.settings() {
