@@ -8,7 +8,7 @@
 #   BENCH_SERVER_FLAGS="--hash-concurrency 1" BENCH_OUT=target/bench-exp scripts/bench.sh
 #                              an experiment: extra server flags for every scenario, report elsewhere
 #
-# Needs a release build (`cargo leptos build --release`, as the browser tests make; built here
+# Needs a release build (`cargo leptos build --release --split`, as the browser tests make; built here
 # if missing) and, for the Redis scenario, the throwaway Redis of scripts/services.sh (started
 # here if it is not running). wrk runs on the same 2 cores as the server, as the budgets assume.
 set -euo pipefail
@@ -36,8 +36,8 @@ if ! command -v wrk >/dev/null; then
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
 fi
 if [ ! -x target/release/server ] || [ ! -f target/site/pkg/secure-routes.wasm ]; then
-  echo "==> Release build (cargo leptos build --release; ~5-10 min the first time)"
-  cargo leptos build --release
+  echo "==> Release build (cargo leptos build --release --split; ~5-10 min the first time)"
+  cargo leptos build --release --split
 fi
 if [ ! -d end2end/node_modules/@playwright/test ]; then
   echo "==> Installing the browser-test packages (npm ci in end2end/; about a minute, once)"
@@ -91,6 +91,8 @@ results="$work/results.tsv"
 measure() {
   local name=$1 group=$2 url=$3; shift 3
   local log="$work/$name.wrk"
+  # A second of warm-up, not recorded: the first requests to a fresh server fill its pools.
+  wrk -t2 -c32 -d1s "$@" "$url" >/dev/null
   wrk -t2 -c32 -d"${duration}s" --latency "$@" "$url" >"$log"
   # A scenario that errors (non-2xx, socket errors) is not a measurement: say so and stop.
   if grep -q "Non-2xx or 3xx responses" "$log" && [ "$group" != "baseline" ]; then
@@ -141,6 +143,12 @@ redis-cli -u "$redis_url" flushdb >/dev/null
 start_server session_redis --session-store-url "$redis_url"
 cookie=$(session_cookie)
 measure session_redis api "$base/api/me" -H "Cookie: $cookie"
+kill "$pid"
+
+# The baseline once more at the end: the machine's speed drifts (other tenants, frequency), and
+# the report divides by the higher of the two, so drift can only make the ratios look worse.
+start_server baseline_end
+measure baseline_end baseline "$base/api/me"
 kill "$pid"
 
 # Memory with many live credentials: real logins (each one an argon2id verification), every

@@ -3,7 +3,7 @@
 use std::{fmt, sync::Arc};
 
 use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString},
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, SaltString},
     Algorithm, Argon2, Params, Version,
 };
 
@@ -173,12 +173,11 @@ impl PasswordHasher {
 
     /// `Ok(false)` for a wrong password; `Err` only for a corrupt stored hash or a broken pool.
     pub async fn verify(&self, password: &Password, phc: &str) -> Result<bool, HashError> {
-        let argon = self.argon.clone();
         let pw = password.clone();
         let phc = phc.to_owned();
         self.run(move || {
             let parsed = PasswordHash::new(&phc).map_err(|e| HashError::Hash(e.to_string()))?;
-            Ok(argon.verify_password(pw.expose(), &parsed).is_ok())
+            verify_in_thread_memory(pw.expose(), &parsed)
         })
         .await
     }
@@ -206,6 +205,38 @@ impl PasswordHasher {
     ) -> Result<T, HashError> {
         self.pool.run(work).await
     }
+}
+
+thread_local! {
+    /// The argon2 working area of this hashing thread, kept between verifications.
+    static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// What `Argon2::verify_password` does, but in this thread's own working area instead of a
+/// fresh ~19 MiB allocation per call: a new area must be page-faulted and zeroed every time
+/// (with glibc's fixed mmap threshold, `hash_pool::return_hash_memory_promptly`), which cost
+/// about a third of login throughput; kept, it is just reused. The memory is held by at most
+/// `hash_concurrency` threads. The comparison is `Output`'s, in constant time.
+fn verify_in_thread_memory(password: &[u8], stored: &PasswordHash) -> Result<bool, HashError> {
+    let fail = |e: &dyn fmt::Display| HashError::Hash(e.to_string());
+    let algorithm = Algorithm::try_from(stored.algorithm).map_err(|e| fail(&e))?;
+    let version = stored.version.map(Version::try_from).transpose().map_err(|e| fail(&e))?.unwrap_or_default();
+    let params = Params::try_from(stored).map_err(|e| fail(&e))?;
+    let (Some(salt), Some(expected)) = (stored.salt, stored.hash) else { return Err(fail(&"the stored hash lacks a salt or an output")) };
+    let mut salt_buf = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_buf).map_err(|e| fail(&e))?;
+    let argon = Argon2::new(algorithm, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    BLOCKS.with(|blocks| {
+        let mut blocks = blocks.borrow_mut();
+        let needed = params.block_count();
+        if blocks.len() < needed {
+            blocks.resize(needed, argon2::Block::default());
+        }
+        argon.hash_password_into_with_memory(password, salt, &mut out, &mut blocks[..needed])
+    })
+    .map_err(|e| fail(&e))?;
+    Ok(argon2::password_hash::Output::new(&out).map_err(|e| fail(&e))? == expected)
 }
 
 #[cfg(test)]
@@ -289,5 +320,20 @@ mod tests {
         let h = hasher();
         let pw = Password::parse_attempt("anything at all".into()).unwrap();
         assert!(h.verify(&pw, "not-a-phc-string").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn hashes_of_other_costs_verify_in_the_reused_working_area() {
+        // One thread, so both verifications share its working area: a bigger cost first, then
+        // a smaller one (a stale tail of the area must not matter), then a bigger one again.
+        let h = PasswordHasher::new(HashParams::default(), 1).unwrap();
+        let pw = Password::parse_new("correct horse battery staple".into()).unwrap();
+        let strong = h.hash(&pw).await.unwrap();
+        let weak_argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).unwrap());
+        let weak = weak_argon.hash_password(b"correct horse battery staple", &SaltString::generate(&mut OsRng)).unwrap().to_string();
+        for phc in [&strong, &weak, &strong] {
+            assert!(h.verify(&pw, phc).await.unwrap(), "{phc}");
+            assert!(!h.verify(&Password::parse_attempt("wrong".into()).unwrap(), phc).await.unwrap());
+        }
     }
 }

@@ -4,6 +4,7 @@ pub mod dashboard;
 pub mod devices;
 pub mod home;
 pub mod inspect;
+pub mod lazy;
 pub mod login;
 pub mod not_found;
 pub mod register;
