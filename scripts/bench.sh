@@ -8,7 +8,7 @@
 #   BENCH_SERVER_FLAGS="--hash-concurrency 1" BENCH_OUT=target/bench-exp scripts/bench.sh
 #                              an experiment: extra server flags for every scenario, report elsewhere
 #
-# Needs a release build (`cargo leptos build --release --split`, as the browser tests make; built here
+# Needs a release build (`cargo leptos build --release`, as the browser tests make; built here
 # if missing) and, for the Redis scenario, the throwaway Redis of scripts/services.sh (started
 # here if it is not running). wrk runs on the same 2 cores as the server, as the budgets assume.
 set -euo pipefail
@@ -36,8 +36,8 @@ if ! command -v wrk >/dev/null; then
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
 fi
 if [ ! -x target/release/server ] || [ ! -f target/site/pkg/secure-routes.wasm ]; then
-  echo "==> Release build (cargo leptos build --release --split; ~5-10 min the first time)"
-  cargo leptos build --release --split
+  echo "==> Release build (cargo leptos build --release; ~5-10 min the first time)"
+  cargo leptos build --release
 fi
 if [ ! -d end2end/node_modules/@playwright/test ]; then
   echo "==> Installing the browser-test packages (npm ci in end2end/; about a minute, once)"

@@ -6,5 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 echo "Building and serving on http://127.0.0.1:3000 (first build ~5-10 min) ..."
-# --split: pages in app/src/pages/lazy.rs become wasm chunks fetched when shown.
-exec cargo leptos serve --release --split
+exec cargo leptos serve --release

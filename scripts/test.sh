@@ -48,10 +48,10 @@ export ACCESS_TOKEN_TTL=8s JWT_LEEWAY_SECS=0
 # The browser tests sign in dozens of times from one address within a minute; the limits
 # themselves are proven by the HTTP tests (server/tests/api/attacks/rate_limits.rs).
 export AUTH_RATE_PER_MINUTE=100000 REFRESH_RATE_PER_MINUTE=100000
-cargo leptos build --release --split
+cargo leptos build --release
 # The browser tests sign in as an admin; there is no default one, so make it here.
 ADMIN_PASSWORD="e2e admin passphrase" target/release/server create-admin --email admin@example.com
-cargo leptos end-to-end --release --split
+cargo leptos end-to-end --release
 
 echo; echo "==> Load-test smoke (2 s per scenario; the harness, not the budgets)"
 scripts/bench.sh --smoke

@@ -5,14 +5,14 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ProtectedRoute, Route, Router, Routes},
     hooks::use_location,
-    path, Lazy, SsrMode,
+    path, SsrMode,
 };
 
 use crate::{
     api::{get_auth_status, AuthStatus, Login, Logout, Register, SetMode, Viewer},
     components::{inspector::InspectorPanel, nav::Nav},
     error::AppError,
-    pages::{admin::AdminPage, dashboard::DashboardPage, devices::DevicesPage, lazy::{CompareRoute, InspectRoute}, home::HomePage, login::LoginPage, not_found::NotFound, register::RegisterPage},
+    pages::{admin::AdminPage, compare::ComparePage, dashboard::DashboardPage, inspect::InspectPage, devices::DevicesPage, home::HomePage, login::LoginPage, not_found::NotFound, register::RegisterPage},
     paths,
 };
 
@@ -149,8 +149,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("login") view=LoginPage/>
                     <Route path=path!("register") view=RegisterPage/>
-                    <Route path=path!("inspect") view={Lazy::<InspectRoute>::new()}/>
-                    <Route path=path!("compare") view={Lazy::<CompareRoute>::new()}/>
+                    <Route path=path!("inspect") view=InspectPage/>
+                    <Route path=path!("compare") view=ComparePage/>
                     <ProtectedRoute
                         path=path!("dashboard")
                         view=DashboardPage

@@ -10,6 +10,7 @@ use auth::{
     db::{self, Pool},
     keys::SharedKeyring,
     password::HashParams,
+    access_cache::AccessCache,
     refresh::{RefreshStore, RefreshToken},
     session::Sessions,
     token::Tokens,
@@ -81,6 +82,29 @@ fn stores(c: &mut Criterion) {
         let sessions = Sessions::new(backend.store(), SessionPolicy::default(), clock.clone());
         let (token, _) = rt.block_on(sessions.start(UserId(1), None)).unwrap();
         g.bench_function(*name, |b| b.to_async(&rt).iter(|| async { sessions.resolve(&token).await.unwrap().unwrap() }));
+    }
+    // The single-instance access cache in front of the SQLite store (what `ACCESS_CACHE=auto`
+    // does there): a hit is a map lookup under a mutex.
+    let cache = AccessCache::new(Duration::from_secs(60), true);
+    let cached = Sessions::with_cache(backends[0].1.store(), SessionPolicy::default(), clock.clone(), cache);
+    let (token, _) = rt.block_on(cached.start(UserId(1), None)).unwrap();
+    g.bench_function("sqlite_behind_access_cache", |b| b.to_async(&rt).iter(|| async { cached.resolve(&token).await.unwrap().unwrap() }));
+    g.finish();
+
+    // The access token's revocation check (REVOCATION_CHECK=on): the family and its owner.
+    let mut g = c.benchmark_group("revocation_check");
+    for (name, pool) in &dbs {
+        for (label, cache) in [("", AccessCache::off()), ("_behind_access_cache", AccessCache::new(Duration::from_secs(60), true))] {
+            let users = UserStore::new(pool.clone());
+            let email = Email::parse(&format!("revocation{label}@example.com")).unwrap();
+            rt.block_on(users.insert(&email, "not-a-hash", Role::User, clock.now())).unwrap();
+            let user = rt.block_on(users.find_by_email(&email)).unwrap().unwrap().id;
+            let store = RefreshStore::with_cache(pool.clone(), RefreshPolicy::default(), cache);
+            let family = rt.block_on(store.start_family(user, clock.now(), None, None)).unwrap().family_id;
+            g.bench_function(format!("{name}{label}"), |b| {
+                b.to_async(&rt).iter(|| async { store.live_user(user, &family, clock.now()).await.unwrap().unwrap() })
+            });
+        }
     }
     g.finish();
 

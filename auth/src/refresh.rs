@@ -138,7 +138,7 @@ impl RefreshStore {
     }
 
     /// A store whose revocation check answers from `cache` when it can (see `access_cache`).
-    pub(crate) fn with_cache(pool: Pool, policy: RefreshPolicy, cache: AccessCache) -> Self {
+    pub fn with_cache(pool: Pool, policy: RefreshPolicy, cache: AccessCache) -> Self {
         Self { pool, policy, cache }
     }
 

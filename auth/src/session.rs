@@ -142,7 +142,7 @@ impl Sessions {
     }
 
     /// Sessions that `resolve` from `cache` when it can (see `access_cache`).
-    pub(crate) fn with_cache(store: Arc<dyn SessionStore>, policy: SessionPolicy, clock: Arc<dyn Clock>, cache: AccessCache) -> Self {
+    pub fn with_cache(store: Arc<dyn SessionStore>, policy: SessionPolicy, clock: Arc<dyn Clock>, cache: AccessCache) -> Self {
         Self { store, policy, clock, cache }
     }
 

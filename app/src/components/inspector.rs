@@ -237,26 +237,16 @@ fn InspectionView(
 /// A collapsed inspector on every page; it asks the server only while open.
 #[component]
 pub fn InspectorPanel() -> impl IntoView {
-    // Closed at first (and always on the server), so its code can arrive with the first opening.
     let open = RwSignal::new(false);
     view! {
         <aside class="inspector-panel" aria-label="Flow inspector">
             <details on:toggle=move |_| open.update(|o| *o = !*o)>
                 <summary data-testid="inspector-toggle">"Flow inspector"</summary>
                 {move || open.get().then(|| view! {
-                    <Suspense fallback=|| view! { <p>"Loading the inspector…"</p> }>
-                        {Suspend::new(inspector_view())}
-                    </Suspense>
+                    <Inspector/>
                     <p><a href=paths::INSPECT>"Open the full inspector"</a></p>
                 })}
             </details>
         </aside>
     }
-}
-
-/// The inspector's code, fetched the first time the panel opens (a chunk of its own with
-/// `cargo leptos build --split`; see `pages::lazy`).
-#[leptos::lazy]
-fn inspector_view() -> AnyView {
-    view! { <Inspector/> }.into_any()
 }

@@ -4,7 +4,6 @@ pub mod dashboard;
 pub mod devices;
 pub mod home;
 pub mod inspect;
-pub mod lazy;
 pub mod login;
 pub mod not_found;
 pub mod register;
