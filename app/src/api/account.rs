@@ -17,11 +17,27 @@ pub struct DeviceRow {
     pub current: bool,
 }
 
+/// The devices page lists at most this many: an account signed in from thousands of clients
+/// (a script, a leak) must not make a page of thousands of rows that no browser can hydrate.
+pub const DEVICES_SHOWN: usize = 50;
+
+/// The most recently used devices (this browser always among them), and how many there are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceList {
+    pub rows: Vec<DeviceRow>,
+    pub total: usize,
+}
+
 #[server(prefix = "/sf", endpoint = "devices")]
-pub async fn my_devices() -> Result<Vec<DeviceRow>, AppError> {
+pub async fn my_devices() -> Result<DeviceList, AppError> {
     let me = crate::ssr::require_user()?;
     let devices = crate::ssr::state()?.auth.devices(&me).await?;
-    Ok(devices
+    let total = devices.len();
+    // Newest first already; keep this browser's row even when it is not among the newest.
+    let (current, others): (Vec<_>, Vec<_>) = devices.into_iter().partition(|d| d.current);
+    let mut shown: Vec<_> = current.into_iter().chain(others).take(DEVICES_SHOWN).collect();
+    shown.sort_by(|a, b| b.last_used_at.cmp(&a.last_used_at));
+    let rows = shown
         .into_iter()
         .map(|d| DeviceRow {
             mode: d.mode.to_string(),
@@ -32,7 +48,8 @@ pub async fn my_devices() -> Result<Vec<DeviceRow>, AppError> {
             ip: d.ip,
             current: d.current,
         })
-        .collect())
+        .collect();
+    Ok(DeviceList { rows, total })
 }
 
 #[server(prefix = "/sf", endpoint = "revoke_device")]

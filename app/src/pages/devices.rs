@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::{my_devices, ChangePassword, RevokeDevice, SignOutOthers},
+    api::{my_devices, ChangePassword, DeviceList, RevokeDevice, SignOutOthers},
     app::AuthContext,
     components::field::Field,
     pages::{dashboard::format_unix, form_error, general_message},
@@ -39,8 +39,13 @@ pub fn DevicesPage() -> impl IntoView {
             </p>
             <Transition fallback=|| view! { <p>"Loading devices…"</p> }>
                 {move || devices.get().map(|r| match r {
-                    Ok(rows) if rows.is_empty() => view! { <p>"No active devices."</p> }.into_any(),
-                    Ok(rows) => view! {
+                    Ok(list) if list.rows.is_empty() => view! { <p>"No active devices."</p> }.into_any(),
+                    Ok(DeviceList { rows, total }) => view! {
+                        {(total > rows.len()).then(|| view! {
+                            <p class="aside" data-testid="devices-truncated">
+                                {format!("Showing the {} most recently used of {total} devices. \"Sign out everywhere else\" ends them all.", rows.len())}
+                            </p>
+                        })}
                         <table class="table" data-testid="devices">
                             <thead><tr>
                                 <th scope="col">"Mode"</th><th scope="col">"Id (fingerprint)"</th><th scope="col">"Signed in"</th>

@@ -294,3 +294,31 @@ async fn every_action_is_audited_and_no_secret_reaches_the_audit_log() {
         assert!(!dump.contains(s), "a secret leaked into the audit log");
     }
 }
+
+#[tokio::test]
+async fn the_devices_page_lists_the_newest_fifty_and_always_this_browser() {
+    let app = spawn_app().await;
+    app.register("many@example.com").await;
+    // The oldest sign-in is the browser that asks; 54 more sign-ins follow it.
+    let me = app.login_mode("many@example.com", "session").await;
+    for _ in 0..54 {
+        app.login_mode("many@example.com", "session").await;
+    }
+    let r = app
+        .client
+        .post(app.url("/sf/devices"))
+        .header(header::COOKIE, me.header())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let list = json(r).await;
+    assert_eq!(list["total"], 55, "{list}");
+    let rows = list["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 50);
+    assert_eq!(rows.iter().filter(|d| d["current"] == true).count(), 1, "this browser is listed although it is the oldest");
+    // The page says that more exist.
+    let page = app.page("/devices", Some(&me.header())).await.text().await.unwrap();
+    assert!(page.contains("Showing the 50 most recently used of 55 devices"), "{page}");
+}
