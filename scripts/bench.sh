@@ -2,7 +2,8 @@
 # Load test of the release build on loopback with wrk (Debian's package), every scenario against
 # the no-auth baseline measured in the same run. Writes bench/REPORT.md and bench/chart.svg.
 #
-#   scripts/bench.sh           10 s per scenario (about 3 minutes in all), the numbers for the report
+#   scripts/bench.sh           10 s per scenario, 10,000 sessions + 10,000 families by real logins
+#                              (about 8 minutes in all), the numbers for the report
 #   scripts/bench.sh --smoke   2 s per scenario, into target/bench/: checks that the harness works,
 #                              not the budgets
 #   BENCH_SERVER_FLAGS="--hash-concurrency 1" BENCH_OUT=target/bench-exp scripts/bench.sh
