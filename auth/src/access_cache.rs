@@ -108,6 +108,14 @@ impl AccessCache {
         }
     }
 
+    /// `invalidate` unless the write reports that it changed no row. An error counts as a
+    /// change: the write may have landed before it failed.
+    pub fn invalidate_unless_nothing_changed<E>(&self, rows_affected: &Result<u64, E>) {
+        if !matches!(rows_affected, Ok(0)) {
+            self.invalidate();
+        }
+    }
+
     pub(crate) fn session(&self, id: &Id) -> Option<SessionState> {
         let i = self.0.as_ref().filter(|i| i.sessions_on)?;
         i.sessions.get(id, i.current(), i.max_age)
@@ -115,7 +123,7 @@ impl AccessCache {
 
     pub(crate) fn put_session(&self, id: Id, state: SessionState, read_under: Epoch) {
         if let Some(i) = self.0.as_ref().filter(|i| i.sessions_on) {
-            i.sessions.put(id, state, read_under.0);
+            i.sessions.put(id, state, read_under.0, i.current());
         }
     }
 
@@ -132,7 +140,7 @@ impl AccessCache {
 
     pub(crate) fn put_user(&self, user: User, read_under: Epoch) {
         if let Some(i) = &self.0 {
-            i.users.put(user.id, user, read_under.0);
+            i.users.put(user.id, user, read_under.0, i.current());
         }
     }
 
@@ -143,7 +151,7 @@ impl AccessCache {
 
     pub(crate) fn put_family(&self, id: String, family: LiveFamily, read_under: Epoch) {
         if let Some(i) = &self.0 {
-            i.families.put(id, family, read_under.0);
+            i.families.put(id, family, read_under.0, i.current());
         }
     }
 
@@ -190,11 +198,11 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         map.get(key).filter(|s| s.epoch == epoch && s.at.elapsed() < max_age).map(|s| s.value.clone())
     }
 
-    fn put(&self, key: K, value: V, epoch: u64) {
+    fn put(&self, key: K, value: V, epoch: u64, current: u64) {
         let mut map = self.lock();
         if map.len() >= MAX_ENTRIES {
             // Stale entries first; if the live ones alone fill it, start over (they reload).
-            map.retain(|_, s| s.epoch == epoch);
+            map.retain(|_, s| s.epoch == current);
             if map.len() >= MAX_ENTRIES {
                 map.clear();
             }
@@ -246,6 +254,16 @@ mod tests {
         let after = c.epoch();
         c.put_family("f".into(), family("user"), after);
         assert_eq!(c.family("f"), Some(family("user")));
+    }
+
+    #[test]
+    fn a_write_that_changed_nothing_keeps_the_cache() {
+        let c = AccessCache::new(Duration::from_secs(60), true);
+        c.put_family("f".into(), family("user"), c.epoch());
+        c.invalidate_unless_nothing_changed(&Ok::<u64, ()>(0));
+        assert!(c.family("f").is_some(), "a replayed logout must not empty the cache");
+        c.invalidate_unless_nothing_changed(&Err::<u64, ()>(()));
+        assert!(c.family("f").is_none(), "a failed write may have landed");
     }
 
     #[test]

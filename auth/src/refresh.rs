@@ -179,8 +179,9 @@ impl RefreshStore {
     /// grace window get a sibling successor (an equivalent valid token) instead of an error.
     pub async fn rotate(&self, presented: &RefreshToken, now: OffsetDateTime) -> Result<Result<Rotated, RefreshError>, StoreError> {
         let outcome = self.rotate_in_store(presented, now).await;
-        if matches!(outcome, Ok(Err(RefreshError::Expired | RefreshError::Reused))) {
-            // Both outcomes revoked the family.
+        // Expired and Reused revoked the family. An error may have come after the revocation
+        // committed (a failed commit can still have landed): a spare bump costs one reload.
+        if !matches!(outcome, Ok(Ok(_)) | Ok(Err(RefreshError::Unknown | RefreshError::Revoked))) {
             self.cache.invalidate();
         }
         outcome
@@ -287,9 +288,11 @@ impl RefreshStore {
         .bind(user.0)
         .bind(keep.unwrap_or(""))
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
-        self.cache.invalidate();
-        Ok(done)
+        .await.map(|r| r.rows_affected()));
+        // Only a real revocation retires the cache: anyone could replay a request that revokes
+        // nothing, and must not be able to empty the cache for free.
+        self.cache.invalidate_unless_nothing_changed(&done);
+        Ok(done?)
     }
 
     /// The family's tokens, oldest first: (hash, created ms, used ms, family revoked).
@@ -304,8 +307,18 @@ impl RefreshStore {
     }
 
     pub async fn revoke_family(&self, family_id: &str, now: OffsetDateTime, reason: &str) -> Result<(), StoreError> {
-        with_pool!(&self.pool, p => revoke!(p, family_id, now, reason));
-        self.cache.invalidate();
+        let done = with_pool!(&self.pool, p => sqlx::query(
+            "UPDATE refresh_families SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL",
+        )
+        .bind(ms(now))
+        .bind(reason)
+        .bind(family_id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()));
+        // A replayed logout of a family already revoked changes nothing: no bump (see revoke_all).
+        self.cache.invalidate_unless_nothing_changed(&done);
+        done?;
         Ok(())
     }
 

@@ -154,8 +154,7 @@ impl Sessions {
     /// first, so an id planted before login is worthless after it (session fixation).
     pub async fn start(&self, user_id: UserId, previous: Option<&SessionToken>) -> Result<(SessionToken, SessionState), StoreError> {
         if let Some(old) = previous {
-            self.store.delete(&old.0).await?;
-            self.cache.invalidate();
+            self.delete(old).await?;
         }
         let now = self.clock.now();
         let state = SessionState { user_id, auth_at: now, last_seen: now };
@@ -207,9 +206,19 @@ impl Sessions {
 
     /// Deletes the record: the id is dead everywhere from this moment.
     pub async fn end(&self, token: &SessionToken) -> Result<(), StoreError> {
-        self.store.delete(&token.0).await?;
-        self.cache.invalidate();
-        Ok(())
+        self.delete(token).await
+    }
+
+    /// Deletes a record, and retires the access cache if there was one to delete: a logout
+    /// with a made-up id needs no sign-in, and must not empty the cache for everyone.
+    async fn delete(&self, token: &SessionToken) -> Result<(), StoreError> {
+        let existed = !self.cache.is_on() || self.store.load(&token.0).await?.is_some();
+        let deleted = self.store.delete(&token.0).await;
+        if existed {
+            // Also after an error: the delete may have landed; a spare bump costs one reload.
+            self.cache.invalidate();
+        }
+        Ok(deleted?)
     }
 }
 
@@ -324,7 +333,15 @@ mod tests {
         assert!(s.resolve(&token).await.unwrap().is_some(), "touched through the store");
         let stored = store.load(&token.0).await.unwrap().unwrap();
         assert_eq!(SessionState::from_data(&stored.data).unwrap().last_seen, clock.now());
-        // Logout retires the cached answer at once.
+        // Ending a session that does not exist (a made-up cookie) leaves the cache alone...
+        let (other, _) = Sessions::new(store.clone(), *s.policy(), Arc::new(clock.clone())).start(UserId(8), None).await.unwrap();
+        store.delete(&other.0).await.unwrap();
+        s.end(&other).await.unwrap();
+        store.delete(&token.0).await.unwrap();
+        assert!(s.resolve(&token).await.unwrap().is_some(), "still answered from the cache");
+        let (token, _) = s.start(UserId(7), None).await.unwrap();
+        assert!(s.resolve(&token).await.unwrap().is_some());
+        // ...and a real logout retires the cached answer at once.
         s.end(&token).await.unwrap();
         assert!(s.resolve(&token).await.unwrap().is_none());
     }

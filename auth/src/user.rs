@@ -131,7 +131,7 @@ impl UserStore {
 
     /// Creates the account as an admin, or promotes an existing one and resets its password.
     pub async fn upsert_admin(&self, email: &Email, password_hash: &str, now: OffsetDateTime) -> Result<User, StoreError> {
-        with_pool!(&self.pool, p => sqlx::query(
+        let done = with_pool!(&self.pool, p => sqlx::query(
             "INSERT INTO users (email, password_hash, role, created_at) VALUES ($1, $2, 'admin', $3)
              ON CONFLICT(email) DO UPDATE SET role = 'admin', password_hash = excluded.password_hash",
         )
@@ -139,8 +139,9 @@ impl UserStore {
         .bind(password_hash)
         .bind(now.unix_timestamp())
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
-        self.cache.invalidate();
+        .await.map(|r| r.rows_affected()));
+        self.cache.invalidate_unless_nothing_changed(&done);
+        done?;
         self.find_by_email(email).await?.ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))
     }
 
@@ -153,21 +154,22 @@ impl UserStore {
     }
 
     pub async fn set_role(&self, id: UserId, role: Role) -> Result<bool, StoreError> {
-        let done = with_pool!(&self.pool, p => sqlx::query("UPDATE users SET role = $1 WHERE id = $2").bind(role.as_str()).bind(id.0).execute(p).await.map(|r| r.rows_affected()))?;
-        self.cache.invalidate();
-        Ok(done == 1)
+        let done = with_pool!(&self.pool, p => sqlx::query("UPDATE users SET role = $1 WHERE id = $2").bind(role.as_str()).bind(id.0).execute(p).await.map(|r| r.rows_affected()));
+        self.cache.invalidate_unless_nothing_changed(&done);
+        Ok(done? == 1)
     }
 
     pub async fn set_disabled(&self, id: UserId, disabled: bool, now: OffsetDateTime) -> Result<bool, StoreError> {
         let at = disabled.then(|| (now.unix_timestamp_nanos() / 1_000_000) as i64);
-        let done = with_pool!(&self.pool, p => sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2").bind(at).bind(id.0).execute(p).await.map(|r| r.rows_affected()))?;
-        self.cache.invalidate();
-        Ok(done == 1)
+        let done = with_pool!(&self.pool, p => sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2").bind(at).bind(id.0).execute(p).await.map(|r| r.rows_affected()));
+        self.cache.invalidate_unless_nothing_changed(&done);
+        Ok(done? == 1)
     }
 
     pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError> {
-        with_pool!(&self.pool, p => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id.0).execute(p).await.map(|r| r.rows_affected()))?;
-        self.cache.invalidate();
+        let done = with_pool!(&self.pool, p => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id.0).execute(p).await.map(|r| r.rows_affected()));
+        self.cache.invalidate_unless_nothing_changed(&done);
+        done?;
         Ok(())
     }
 

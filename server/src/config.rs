@@ -248,7 +248,7 @@ impl Cli {
                 "on" => true,
                 "off" => false,
                 // Several instances can only share PostgreSQL; a SQLite file belongs to one.
-                _ => !self.database_url.starts_with("postgres"),
+                _ => !auth::db::is_postgres_url(&self.database_url),
             },
             key_reload_interval: self.key_reload_interval,
             public_origin: parse_origin(self.public_origin.as_deref().unwrap_or(&format!("http://{}", self.addr)))?,
