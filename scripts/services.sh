@@ -48,8 +48,15 @@ start() {
     rm -rf "$PG_DATA" && mkdir -p "$PG_DATA"
     [ "$(id -u)" = 0 ] && chown postgres "$PG_DATA"
     as_pg "$bin/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 >/dev/null
-    as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -o \
-      "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_DATA -c max_connections=300 -c fsync=off" start >/dev/null
+    # A server stopped a moment ago can still hold the port for a few seconds (seen when one
+    # test run started right after another had stopped its services): retry, as PostgreSQL hints.
+    local tries=0
+    until as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -o \
+      "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_DATA -c max_connections=300 -c fsync=off" start >/dev/null; do
+      tries=$((tries + 1))
+      [ "$tries" -lt 5 ] || { echo "PostgreSQL did not start; see $PG_DATA/server.log" >&2; exit 1; }
+      sleep 3
+    done
   fi
   if ! redis_up; then
     mkdir -p "$REDIS_DIR"
