@@ -112,7 +112,8 @@ fn from_ms(v: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(v) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-/// Marks a family revoked, on any executor of either engine (a pool or an open transaction).
+/// Marks a family revoked, on any executor of either engine (a pool or an open transaction);
+/// yields how many rows changed (0: it was revoked already).
 macro_rules! revoke {
     ($executor:expr, $family_id:expr, $now:expr, $reason:expr) => {
         sqlx::query("UPDATE refresh_families SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL")
@@ -121,7 +122,7 @@ macro_rules! revoke {
             .bind($family_id)
             .execute($executor)
             .await
-            .map(drop)?
+            .map(|r| r.rows_affected())
     };
 }
 
@@ -215,7 +216,7 @@ impl RefreshStore {
         }
         let created = from_ms(row.created_at_family);
         if now >= created + self.policy.absolute_timeout || now >= from_ms(row.last_used_at) + self.policy.idle_timeout {
-            revoke!(&mut *tx, &row.family_id, now, "expired");
+            revoke!(&mut *tx, &row.family_id, now, "expired")?;
             tx.commit().await?;
             return Ok(Err(RefreshError::Expired));
         }
@@ -224,7 +225,7 @@ impl RefreshStore {
             if now - used_at > self.policy.reuse_grace {
                 // A token rotated a while ago came back: it was stolen, or the thief already
                 // used it and this is the victim. Either way nobody in this family is trusted.
-                revoke!(&mut *tx, &row.family_id, now, "reuse");
+                revoke!(&mut *tx, &row.family_id, now, "reuse")?;
                 tx.commit().await?;
                 tracing::warn!(family = %crate::fingerprint(&row.family_id), "refresh token reuse: family revoked");
                 return Ok(Err(RefreshError::Reused));
@@ -307,15 +308,7 @@ impl RefreshStore {
     }
 
     pub async fn revoke_family(&self, family_id: &str, now: OffsetDateTime, reason: &str) -> Result<(), StoreError> {
-        let done = with_pool!(&self.pool, p => sqlx::query(
-            "UPDATE refresh_families SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL",
-        )
-        .bind(ms(now))
-        .bind(reason)
-        .bind(family_id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()));
+        let done = with_pool!(&self.pool, p => revoke!(p, family_id, now, reason));
         // A replayed logout of a family already revoked changes nothing: no bump (see revoke_all).
         self.cache.invalidate_unless_nothing_changed(&done);
         done?;
