@@ -9,7 +9,7 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{get_auth_status, AuthStatus, Login, Logout, Register, SetMode, Viewer},
+    api::{AuthStatus, Viewer},
     components::{inspector::InspectorPanel, nav::Nav},
     error::AppError,
     pages::{admin::AdminPage, compare::ComparePage, dashboard::DashboardPage, inspect::InspectPage, devices::DevicesPage, home::HomePage, login::LoginPage, not_found::NotFound, register::RegisterPage},
@@ -26,7 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -53,83 +53,51 @@ fn set_content_security_policy() {
     }
 }
 
-pub type StatusResource = Resource<Result<AuthStatus, AppError>>;
-
-/// Who is signed in under which mode, and the actions that change it.
-#[derive(Clone, Copy)]
+/// Who is signed in under which mode. The server renders every page; this is read once per
+/// request from what the request-auth layer resolved, and handed to the islands that need it as
+/// props. (Islands are the only parts of a page that run in the browser.)
+#[derive(Clone)]
 pub struct AuthContext {
-    pub status: StatusResource,
-    /// Bumped to re-read the status from the server (after a mode switch or a token refresh).
-    pub epoch: RwSignal<u32>,
-    pub login: ServerAction<Login>,
-    pub logout: ServerAction<Logout>,
-    pub register: ServerAction<Register>,
-    pub set_mode: ServerAction<SetMode>,
+    pub status: Result<AuthStatus, AppError>,
 }
 
 impl AuthContext {
-    /// `None` while loading, then whether someone is signed in under the active mode.
-    pub fn signed_in(&self) -> Option<bool> {
-        self.status.get().map(|r| matches!(r, Ok(AuthStatus { viewer: Some(_), .. })))
+    pub fn signed_in(&self) -> bool {
+        self.current().is_some()
     }
 
     pub fn current(&self) -> Option<Viewer> {
-        self.status.get().and_then(Result::ok).and_then(|s| s.viewer)
+        self.status.as_ref().ok().and_then(|s| s.viewer.clone())
     }
 
-    /// The active mode, once known.
+    /// The active mode.
     pub fn mode(&self) -> Option<String> {
-        self.status.get().and_then(Result::ok).map(|s| s.mode)
+        self.status.as_ref().ok().map(|s| s.mode.clone())
     }
 
-    pub fn reload(&self) {
-        self.epoch.update(|e| *e += 1);
+    /// JWT mode: whether access tokens are checked against revocations on every request.
+    pub fn revocation_check(&self) -> bool {
+        self.status.as_ref().is_ok_and(|s| s.revocation_check)
     }
 }
 
+/// The whole document, rendered on the server only. In the browser just the islands hydrate, so
+/// the wasm bundle carries no router and none of the static pages.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let login = ServerAction::<Login>::new();
-    let logout = ServerAction::<Logout>::new();
-    let register = ServerAction::<Register>::new();
-    let set_mode = ServerAction::<SetMode>::new();
-    let epoch = RwSignal::new(0u32);
-    // Blocking: the protected routes render in `SsrMode::Async`, so the server knows the answer
-    // before it writes a single byte and can answer a real 302 instead of flashing the page.
-    // Login and logout end in a full page load (below); a mode switch or a token refresh bumps
-    // `epoch`, and a protected page re-evaluates access at once.
-    let status = Resource::new_blocking(move || epoch.get(), |_| get_auth_status());
-    let ctx = AuthContext { status, epoch, login, logout, register, set_mode };
-    provide_context(ctx);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = set_mode.value().get() {
-            ctx.reload();
-        }
-    });
-    keep_jwt_fresh(ctx);
-    // Effects run only in the browser, after hydration: the browser tests wait for this marker
-    // before they click, so they never race the wasm bundle.
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-    // After a login or logout, load the destination afresh: every resource, cache and piece of
-    // in-memory state from before the change of identity is dropped with the old page.
-    for done in [login.value(), logout.value()] {
-        Effect::new(move |_| {
-            if let Some(Ok(to)) = done.get() {
-                #[cfg(feature = "hydrate")]
-                let _ = window().location().assign(&to);
-                #[cfg(not(feature = "hydrate"))]
-                let _ = to;
-            }
-        });
-    }
+    #[cfg(feature = "ssr")]
+    let status = crate::api::auth_status();
+    #[cfg(not(feature = "ssr"))]
+    let status = Err(AppError::Internal);
+    let ctx = AuthContext { status };
+    provide_context(ctx.clone());
 
-    let signed_in = move || ctx.signed_in();
+    let jwt_expiry = ctx.current().filter(|v| v.mode == "jwt").map(|v| v.expires_at);
+    let signed_in = {
+        let yes = ctx.signed_in();
+        move || Some(yes)
+    };
     let to_login = move || {
         let loc = use_location();
         let path = loc.pathname.get_untracked();
@@ -139,18 +107,21 @@ pub fn App() -> impl IntoView {
         paths::login_with_next(&here)
     };
 
+    // `SsrMode::Async` on pages with data: the server sends them whole, so a redirect is a real
+    // 302 and every island's data is in the HTML before the islands hydrate.
     view! {
         <Stylesheet id="leptos" href="/pkg/secure-routes.css"/>
         <Title text="Secure Routes"/>
         <Router>
             <Nav/>
+            {jwt_expiry.map(|expires_at| view! { <KeepJwtFresh expires_at/> })}
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("login") view=LoginPage/>
                     <Route path=path!("register") view=RegisterPage/>
-                    <Route path=path!("inspect") view=InspectPage/>
-                    <Route path=path!("compare") view=ComparePage/>
+                    <Route path=path!("inspect") view=InspectPage ssr=SsrMode::Async/>
+                    <Route path=path!("compare") view=ComparePage ssr=SsrMode::Async/>
                     <ProtectedRoute
                         path=path!("dashboard")
                         view=DashboardPage
@@ -179,21 +150,43 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Browser only, called once the islands script has handed every island its element: marks
+/// the page as interactive. The browser tests wait for this marker before they click, so they
+/// never race the wasm bundle.
+#[cfg(feature = "hydrate")]
+pub fn mark_hydrated() {
+    // The script hydrates the islands one after another in a chain of microtasks that starts
+    // when `hydrate` returns; a zero-delay timer fires only after that chain has run out.
+    set_timeout(
+        || {
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
+}
+
 /// JWT mode: refresh the access token shortly before it expires, for as long as the page is
 /// open; the new expiry re-arms the timer. (Session mode needs nothing: the server extends it.)
-fn keep_jwt_fresh(ctx: AuthContext) {
+/// If the refresh fails, the login is over: reload, and the server shows the signed-out page.
+#[island]
+pub fn KeepJwtFresh(expires_at: i64) -> impl IntoView {
+    let expires_at = RwSignal::new(expires_at);
     Effect::new(move |_| {
-        let Some(viewer) = ctx.current() else { return };
-        if viewer.mode != "jwt" {
-            return;
-        }
-        let delay = crate::refresh::refresh_delay_ms(viewer.expires_at * 1000 - crate::refresh::now_ms());
+        let delay = crate::refresh::refresh_delay_ms(expires_at.get() * 1000 - crate::refresh::now_ms());
         let handle = set_timeout_with_handle(
             move || {
                 leptos::task::spawn_local(async move {
-                    crate::refresh::refresh_now().await;
-                    // Success or not, re-read the status: a failed refresh means signed out.
-                    ctx.reload();
+                    let still_jwt = if crate::refresh::refresh_now().await {
+                        crate::api::get_auth_status().await.ok().and_then(|s| s.viewer).filter(|v| v.mode == "jwt")
+                    } else {
+                        None
+                    };
+                    match still_jwt {
+                        Some(v) => expires_at.set(v.expires_at),
+                        None => reload_page(),
+                    }
                 });
             },
             std::time::Duration::from_millis(delay as u64),
@@ -202,4 +195,18 @@ fn keep_jwt_fresh(ctx: AuthContext) {
             on_cleanup(move || h.clear());
         }
     });
+}
+
+/// Loads this page again from the server, which decides what this browser may see now.
+pub fn reload_page() {
+    #[cfg(feature = "hydrate")]
+    let _ = window().location().reload();
+}
+
+/// Loads `to` afresh: after a change of identity nothing from the old page stays in memory.
+pub fn go_to(to: &str) {
+    #[cfg(feature = "hydrate")]
+    let _ = window().location().assign(to);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = to;
 }

@@ -3,8 +3,10 @@
 
 pub mod api;
 pub mod app;
+pub mod codec;
 pub mod components;
 pub mod error;
+pub mod form_post;
 pub mod next;
 pub mod pages;
 pub mod paths;

@@ -7,6 +7,7 @@ async function signedInPage(browser: Browser, email: string, password?: string, 
   await page.goto(`/login?next=${next}`);
   await signIn(page, email, password);
   await expect(page).toHaveURL(at(next));
+  await waitForHydration(page);
   return { context, page };
 }
 

@@ -20,6 +20,7 @@ async function signInJwt(page: Page, email: string, next = "/dashboard") {
   await expect(page.getByTestId("login-mode")).toContainText("JWTs in HttpOnly cookies");
   await signIn(page, email);
   await expect(page).toHaveURL(at(next));
+  await waitForHydration(page);
 }
 
 test("sign in under JWT mode and navigate protected pages", async ({ page }) => {
@@ -39,7 +40,12 @@ test("sign in under JWT mode and navigate protected pages", async ({ page }) => 
   expect(visible).not.toContain("access");
   expect(visible).not.toContain("refresh");
 
+  // Every navigation is a page load that the server authorises again.
+  await page.getByRole("link", { name: "Devices" }).click();
+  await expect(page).toHaveURL(at("/devices"));
   await page.getByRole("link", { name: "Dashboard", exact: true }).click();
+  await expect(page).toHaveURL(at("/dashboard"));
+  await waitForHydration(page);
   await page.getByTestId("whoami").click();
   await expect(page.getByTestId("whoami-result")).toContainText("verified your jwt credential");
   await page.reload();

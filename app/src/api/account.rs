@@ -28,7 +28,7 @@ pub struct DeviceList {
     pub total: usize,
 }
 
-#[server(prefix = "/sf", endpoint = "devices")]
+#[server(prefix = "/sf", endpoint = "devices", output = crate::codec::Json)]
 pub async fn my_devices() -> Result<DeviceList, AppError> {
     let me = crate::ssr::require_user()?;
     let devices = crate::ssr::state()?.auth.devices(&me).await?;
@@ -52,7 +52,7 @@ pub async fn my_devices() -> Result<DeviceList, AppError> {
     Ok(DeviceList { rows, total })
 }
 
-#[server(prefix = "/sf", endpoint = "revoke_device")]
+#[server(prefix = "/sf", endpoint = "revoke_device", output = crate::codec::Json)]
 pub async fn revoke_device(mode: String, id: String) -> Result<(), AppError> {
     use crate::ssr::{client_info, fail, require_user, state};
     let me = require_user()?;
@@ -64,7 +64,7 @@ pub async fn revoke_device(mode: String, id: String) -> Result<(), AppError> {
     }
 }
 
-#[server(prefix = "/sf", endpoint = "sign_out_others")]
+#[server(prefix = "/sf", endpoint = "sign_out_others", output = crate::codec::Json)]
 pub async fn sign_out_others() -> Result<String, AppError> {
     use crate::ssr::{client_info, require_user, state};
     let me = require_user()?;
@@ -72,7 +72,7 @@ pub async fn sign_out_others() -> Result<String, AppError> {
     Ok(format!("Ended {sessions} other session(s) and revoked {families} other JWT login(s)."))
 }
 
-#[server(prefix = "/sf", endpoint = "change_password")]
+#[server(prefix = "/sf", endpoint = "change_password", output = crate::codec::Json)]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
     use crate::ssr::{client_info, fail, require_user, state};
     let me = require_user()?;

@@ -27,7 +27,7 @@ pub struct AuditRow {
     pub detail: Option<String>,
 }
 
-#[server(prefix = "/sf", endpoint = "admin_users")]
+#[server(prefix = "/sf", endpoint = "admin_users", output = crate::codec::Json)]
 pub async fn admin_users() -> Result<Vec<UserRow>, AppError> {
     use crate::ssr::{require_admin, state};
     let admin = require_admin()?;
@@ -47,7 +47,7 @@ pub async fn admin_users() -> Result<Vec<UserRow>, AppError> {
 }
 
 /// `action` is one of `make_admin`, `make_user`, `disable`, `enable`, `force_logout`.
-#[server(prefix = "/sf", endpoint = "admin_act")]
+#[server(prefix = "/sf", endpoint = "admin_act", output = crate::codec::Json)]
 pub async fn admin_act(user_id: i64, action: String) -> Result<String, AppError> {
     use crate::ssr::{client_info, fail, require_admin, state};
     let admin = require_admin()?;
@@ -68,7 +68,7 @@ pub async fn admin_act(user_id: i64, action: String) -> Result<String, AppError>
     r.map_err(|e| fail(e.into()))
 }
 
-#[server(prefix = "/sf", endpoint = "audit")]
+#[server(prefix = "/sf", endpoint = "audit", output = crate::codec::Json)]
 pub async fn audit_entries(event: Option<String>, email: Option<String>) -> Result<Vec<AuditRow>, AppError> {
     use crate::ssr::{fail, require_admin, state};
     let admin = require_admin()?;

@@ -48,8 +48,16 @@ pub struct AuthStatus {
 }
 
 
-#[server(prefix = "/sf", endpoint = "status")]
+/// The JWT-mode refresher's way to learn the new expiry after a refresh.
+#[server(prefix = "/sf", endpoint = "status", output = crate::codec::Json)]
 pub async fn get_auth_status() -> Result<AuthStatus, AppError> {
+    auth_status()
+}
+
+/// This request's status, read from what the request-auth layer already resolved: no await, so
+/// every page renders it in place (no loading state for who is signed in).
+#[cfg(feature = "ssr")]
+pub fn auth_status() -> Result<AuthStatus, AppError> {
     use crate::ssr::{active_mode, principal, state};
     let state = state()?;
     Ok(AuthStatus {
@@ -62,7 +70,7 @@ pub async fn get_auth_status() -> Result<AuthStatus, AppError> {
 
 /// Switches this browser's active mode. Both modes' credentials can exist at once; from now on
 /// the server honours only the chosen one's.
-#[server(prefix = "/sf", endpoint = "set_mode")]
+#[server(prefix = "/sf", endpoint = "set_mode", output = crate::codec::Json)]
 pub async fn set_mode(mode: String) -> Result<String, AppError> {
     use crate::ssr::{client_info, fail, principal, set_cookie, state};
     let parsed = mode.parse::<auth::AuthMode>().map_err(|e| fail(AppError::invalid("mode", e)))?;
@@ -78,7 +86,7 @@ pub async fn set_mode(mode: String) -> Result<String, AppError> {
 
 /// A protected call the dashboard makes on demand, to show that server functions check the
 /// credential themselves (and that JWT mode refreshes transparently when it has expired).
-#[server(prefix = "/sf", endpoint = "whoami")]
+#[server(prefix = "/sf", endpoint = "whoami", output = crate::codec::Json)]
 pub async fn whoami() -> Result<String, AppError> {
     let p = crate::ssr::require_user()?;
     Ok(format!("The server verified your {} credential: you are {} ({}).", p.mode, p.email, p.role))
@@ -86,7 +94,7 @@ pub async fn whoami() -> Result<String, AppError> {
 
 /// Returns where to go next. A plain form post (JavaScript off) gets a 302 there; the hydrated
 /// app does a full page load there, so no state from before the login survives in memory.
-#[server(prefix = "/sf", endpoint = "login")]
+#[server(prefix = "/sf", endpoint = "login", output = crate::codec::Json)]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<String, AppError> {
     use crate::ssr::{active_mode, client_info, fail, redirect_plain_form, request_cookie, set_cookie, state};
     let email = auth::Email::parse(&email).map_err(|e| fail(AppError::invalid("email", e)))?;
@@ -112,7 +120,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     Ok(next)
 }
 
-#[server(prefix = "/sf", endpoint = "register")]
+#[server(prefix = "/sf", endpoint = "register", output = crate::codec::Json)]
 pub async fn register(email: String, password: String) -> Result<(), AppError> {
     use crate::ssr::{fail, state};
     let email = auth::Email::parse(&email).map_err(|e| fail(AppError::invalid("email", e)))?;
@@ -125,7 +133,7 @@ pub async fn register(email: String, password: String) -> Result<(), AppError> {
 /// Ends the active mode's credential server side (deletes the session, or revokes the JWT
 /// login) and clears its cookies; returns where to go (see `login`). Mounted under `/api/auth`
 /// so that it receives JWT mode's path-scoped refresh cookie.
-#[server(prefix = "/api/auth", endpoint = "logout_form")]
+#[server(prefix = "/api/auth", endpoint = "logout_form", output = crate::codec::Json)]
 pub async fn logout() -> Result<String, AppError> {
     use crate::ssr::{active_mode, client_info, redirect_plain_form, request_cookie, set_cookie, state};
     use auth::cookies;

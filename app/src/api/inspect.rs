@@ -126,7 +126,7 @@ fn cookie_rows(auth: &auth::AuthService) -> Vec<CookieRow> {
 
 /// The inspector's view of this browser under its active mode. Public: a signed-out browser
 /// sees which cookies it lacks.
-#[server(prefix = "/sf", endpoint = "inspect")]
+#[server(prefix = "/sf", endpoint = "inspect", output = crate::codec::Json)]
 pub async fn inspect() -> Result<Inspection, AppError> {
     use crate::ssr::{active_mode, principal, request_cookie, resolution, resolve_timing, state};
     use auth::{cookies, AuthMode};
@@ -233,7 +233,7 @@ pub struct Comparison {
     pub refresh_absolute_secs: i64,
 }
 
-#[server(prefix = "/sf", endpoint = "compare")]
+#[server(prefix = "/sf", endpoint = "compare", output = crate::codec::Json)]
 pub async fn compare() -> Result<Comparison, AppError> {
     use crate::ssr::{request_cookie, state};
     use auth::cookies;
@@ -280,7 +280,7 @@ pub struct ProbeResult {
 /// "Sign me out everywhere, then try the old credential": ends every session and JWT login of
 /// the signed-in user (this browser's too), then resolves the credential this request came
 /// with, as the next request would.
-#[server(prefix = "/sf", endpoint = "probe_revocation")]
+#[server(prefix = "/sf", endpoint = "probe_revocation", output = crate::codec::Json)]
 pub async fn probe_revocation() -> Result<ProbeResult, AppError> {
     use crate::ssr::{client_info, fail, request_cookie, require_user, state};
     use auth::{cookies, AuthMode};

@@ -5,7 +5,6 @@ use leptos::prelude::*;
 
 use crate::{
     api::{inspect, CookieRow, Inspection, TimelineEvent},
-    app::AuthContext,
     pages::dashboard::format_unix,
     paths,
 };
@@ -15,11 +14,18 @@ const POLL_MS: u64 = 2_000;
 /// Local "request verified" observations kept beside the server's audit events.
 const LOCAL_EVENTS: usize = 5;
 
+/// The full-page inspector (`/inspect`).
+#[island]
+pub fn InspectorIsland() -> impl IntoView {
+    view! { <Inspector/> }
+}
+
+/// Used by the two islands above and below, never as an island itself: the islands script
+/// would hydrate an island nested in another one twice.
 #[component]
-pub fn Inspector() -> impl IntoView {
-    let ctx = expect_context::<AuthContext>();
+fn Inspector() -> impl IntoView {
     let tick = RwSignal::new(0u32);
-    let data = Resource::new(move || (tick.get(), ctx.epoch.get()), |_| inspect());
+    let data = Resource::new(move || tick.get(), |_| inspect());
     // Browser-only state, `None` until hydrated, so the server's HTML and the first client
     // render agree.
     let now_ms = RwSignal::new(None::<i64>);
@@ -235,7 +241,7 @@ fn InspectionView(
 }
 
 /// A collapsed inspector on every page; it asks the server only while open.
-#[component]
+#[island]
 pub fn InspectorPanel() -> impl IntoView {
     let open = RwSignal::new(false);
     view! {

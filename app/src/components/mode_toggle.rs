@@ -1,30 +1,43 @@
 //! The live switch between session and JWT mode, on every page.
 //!
-//! A form with one submit button per mode: with JavaScript it switches in place (the status is
-//! re-read and a protected page re-evaluates access at once); without, the post comes back to
-//! the same page.
+//! A form with one submit button per mode. With JavaScript it switches, then loads the same page
+//! again: the server re-evaluates access under the new mode (a protected page this browser is
+//! not signed in to under it answers with a redirect to the login page). Without JavaScript the
+//! post comes back to the same page.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
-use crate::app::AuthContext;
+use crate::{api::SetMode, app::reload_page, form_post::FormPost};
 
 const LABELS: [(&str, &str, &str); 2] = [
     ("session", "Session", "Server-side session: an id in a cookie, state on the server"),
     ("jwt", "JWT", "JWT in HttpOnly cookies: signed access token plus rotating refresh token"),
 ];
 
-#[component]
-pub fn ModeToggle() -> impl IntoView {
-    let ctx = expect_context::<AuthContext>();
-    let enabled = move |m: &str| ctx.status.get().and_then(Result::ok).is_some_and(|s| s.enabled_modes.iter().any(|e| e == m));
-    let active = move |m: &str| ctx.mode().as_deref() == Some(m);
+#[island]
+pub fn ModeToggle(
+    /// The active mode.
+    mode: String,
+    /// The modes this server offers.
+    enabled: Vec<String>,
+) -> impl IntoView {
+    let set_mode = FormPost::<String>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = set_mode.value().get() {
+            reload_page();
+        }
+    });
+    // Busy from the click until the new page has loaded.
+    let busy = move || set_mode.pending().get() || matches!(set_mode.value().get(), Some(Ok(_)));
     view! {
-        <ActionForm action=ctx.set_mode attr:class="mode-toggle" attr:aria-label="Authentication mode">
+        <form method="post" action=SetMode::PATH on:submit=move |ev| set_mode.submit(ev) class="mode-toggle" aria-label="Authentication mode">
             <span class="mode-label" id="mode-label">"Mode"</span>
             <div role="group" aria-labelledby="mode-label" class="segmented">
                 {LABELS
                     .into_iter()
                     .map(|(value, label, title)| {
+                        let active = mode == value;
+                        let offered = enabled.iter().any(|e| e == value);
                         view! {
                             <button
                                 type="submit"
@@ -32,9 +45,9 @@ pub fn ModeToggle() -> impl IntoView {
                                 value=value
                                 title=title
                                 data-testid=format!("mode-{value}")
-                                class:active=move || active(value)
-                                aria-pressed=move || active(value).to_string()
-                                disabled=move || !enabled(value) || ctx.set_mode.pending().get()
+                                class:active=active
+                                aria-pressed=active.to_string()
+                                disabled=move || !offered || busy()
                             >
                                 {label}
                             </button>
@@ -42,6 +55,6 @@ pub fn ModeToggle() -> impl IntoView {
                     })
                     .collect_view()}
             </div>
-        </ActionForm>
+        </form>
     }
 }

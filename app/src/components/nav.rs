@@ -1,26 +1,24 @@
 //! The top bar: where you are, who you are, how you are signed in, and the way out.
 
-use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_location};
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_router::components::A;
 
-use crate::{app::AuthContext, components::mode_toggle::ModeToggle, paths};
+use crate::{
+    api::Logout,
+    app::{go_to, AuthContext},
+    components::mode_toggle::ModeToggle,
+    form_post::FormPost,
+    paths,
+};
 
+/// Rendered on the server for each page load, so it always shows what the server decided for
+/// this very request (a session ended elsewhere shows as signed out at the next page).
 #[component]
 pub fn Nav() -> impl IntoView {
     let ctx = expect_context::<AuthContext>();
-    // A client-side navigation asks the server again who this is, so a session ended elsewhere
-    // (logout in another tab, an admin's force logout, a revoked device) is noticed at the very
-    // next navigation, not at the next full page load.
-    let location = use_location();
-    Effect::new(move |previous: Option<String>| {
-        let path = location.pathname.get();
-        if previous.is_some_and(|p| p != path) {
-            ctx.reload();
-        }
-        path
-    });
-    let signed_in = move |v: crate::api::Viewer| {
-        {
+    let (mode, enabled) = ctx.status.as_ref().map(|s| (s.mode.clone(), s.enabled_modes.clone())).unwrap_or_default();
+    let account = match ctx.current() {
+        Some(v) => {
             let admin = v.is_admin();
             view! {
                 <li><A href=paths::DASHBOARD>"Dashboard"</A></li>
@@ -31,41 +29,46 @@ pub fn Nav() -> impl IntoView {
                     <span class="badge" title="How this browser is authenticated">{v.mode.clone()}</span>
                     {admin.then(|| view! { <span class="badge badge-admin">"admin"</span> })}
                 </li>
-                <li>
-                    <ActionForm action=ctx.logout>
-                        <button type="submit" class="button-link" disabled=move || ctx.logout.pending().get()>
-                            {move || if ctx.logout.pending().get() { "Signing out…" } else { "Sign out" }}
-                        </button>
-                    </ActionForm>
-                </li>
+                <li><SignOut/></li>
             }
+            .into_any()
         }
-    };
-    let signed_out = move || {
-        view! {
+        None => view! {
             <li><A href=paths::LOGIN>"Sign in"</A></li>
             <li><A href=paths::REGISTER>"Register"</A></li>
         }
+        .into_any(),
     };
     view! {
         <header class="topbar">
             <a class="skip" href="#main">"Skip to content"</a>
             <nav aria-label="Main">
                 <a class="brand" href=paths::HOME>"Secure Routes"</a>
-                <ModeToggle/>
+                <ModeToggle mode enabled/>
                 <ul>
                     <li><A href=paths::INSPECT>"Inspect"</A></li>
                     <li><A href=paths::COMPARE>"Compare"</A></li>
-                    <Transition fallback=|| ()>
-                        {move || {
-                            ctx.status.get().map(|r| match r.ok().and_then(|s| s.viewer) {
-                                Some(v) => signed_in(v).into_any(),
-                                None => signed_out().into_any(),
-                            })
-                        }}
-                    </Transition>
+                    {account}
                 </ul>
             </nav>
         </header>
+    }
+}
+
+/// Signs out of the active mode, then loads the start page afresh.
+#[island]
+fn SignOut() -> impl IntoView {
+    let logout = FormPost::<String>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(to)) = logout.value().get() {
+            go_to(&to);
+        }
+    });
+    view! {
+        <form method="post" action=Logout::PATH on:submit=move |ev| logout.submit(ev)>
+            <button type="submit" class="button-link" disabled=move || logout.pending().get()>
+                {move || if logout.pending().get() { "Signing out…" } else { "Sign out" }}
+            </button>
+        </form>
     }
 }

@@ -1,9 +1,10 @@
-use leptos::prelude::*;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::{admin_users, audit_entries, AdminAct, AUDIT_EVENTS},
     app::AuthContext,
+    form_post::FormPost,
     pages::dashboard::format_unix,
     refresh::with_refresh,
 };
@@ -13,14 +14,10 @@ use crate::{
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let ctx = expect_context::<AuthContext>();
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || ctx.current().map(|v| if v.is_admin() {
-                view! { <AdminUsers/> <AuditLog/> }.into_any()
-            } else {
-                view! { <Forbidden/> }.into_any()
-            })}
-        </Suspense>
+    if ctx.current().is_some_and(|v| v.is_admin()) {
+        view! { <AdminUsers revocation_check=ctx.revocation_check()/> <AuditLog/> }.into_any()
+    } else {
+        view! { <Forbidden/> }.into_any()
     }
 }
 
@@ -36,19 +33,18 @@ fn Forbidden() -> impl IntoView {
     }
 }
 
-#[component]
-fn AdminUsers() -> impl IntoView {
-    let ctx = expect_context::<AuthContext>();
-    let act = ServerAction::<AdminAct>::new();
+/// The user table and its actions; the table reloads after each action.
+#[island]
+fn AdminUsers(revocation_check: bool) -> impl IntoView {
+    let act = FormPost::<String>::new();
     let users = Resource::new_blocking(move || act.version().get(), |_| with_refresh(admin_users));
-    let revocation_check = move || ctx.status.get().and_then(Result::ok).is_some_and(|s| s.revocation_check);
     let button = move |id: i64, action: &'static str, label: &'static str| {
         view! {
-            <ActionForm action=act attr:class="inline">
+            <form method="post" action=AdminAct::PATH on:submit=move |ev| act.submit(ev) class="inline">
                 <input type="hidden" name="user_id" value=id/>
                 <input type="hidden" name="action" value=action/>
                 <button type="submit" class="button-link" data-testid=format!("{action}-{id}")>{label}</button>
-            </ActionForm>
+            </form>
         }
     };
     view! {
@@ -57,7 +53,7 @@ fn AdminUsers() -> impl IntoView {
             <p class="aside">
                 "What an action reaches: a " <strong>"session"</strong> " sees a role change or a forced logout at its very next request. "
                 "A " <strong>"JWT"</strong> " login "
-                {move || if revocation_check() {
+                {if revocation_check {
                     "too, because revocation checking is on (one lookup per request)."
                 } else {
                     "keeps its current access token, role included, until it expires; the change lands at its next refresh, because revocation checking is off."
@@ -101,6 +97,7 @@ fn AdminUsers() -> impl IntoView {
     }
 }
 
+/// Server-rendered only: the filter is a plain GET form, so each filter is a page load.
 #[component]
 fn AuditLog() -> impl IntoView {
     let query = use_query_map();
@@ -109,7 +106,7 @@ fn AuditLog() -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Audit log"</h2>
-            <Form method="GET" action="" attr:class="filters">
+            <form method="get" action=crate::paths::ADMIN class="filters">
                 <label>"Event "
                     <select name="event">
                         <option value="">"any"</option>
@@ -118,7 +115,7 @@ fn AuditLog() -> impl IntoView {
                 </label>
                 <label>"Email contains " <input type="search" name="email" value=move || filter().1.unwrap_or_default()/></label>
                 <button type="submit">"Filter"</button>
-            </Form>
+            </form>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || entries.get().map(|r| match r {
                     Ok(rows) => view! {

@@ -17,16 +17,20 @@ fn duration(secs: i64) -> String {
 /// Sessions and JWTs side by side, with the numbers measured on this server now.
 #[component]
 pub fn ComparePage() -> impl IntoView {
-    let ctx = expect_context::<AuthContext>();
+    let signed_in_as = expect_context::<AuthContext>().current().map(|v| v.mode);
+    view! { <Measurements signed_in_as/> }
+}
+
+/// The table and the probe, one island: the table is measured again after a probe.
+#[island]
+fn Measurements(
+    /// The mode this browser is signed in under, if any.
+    signed_in_as: Option<String>,
+) -> impl IntoView {
     let probe = Action::new_local(|_: &()| with_refresh(probe_revocation));
-    let data = Resource::new(move || (probe.version().get(), ctx.epoch.get()), |_| compare());
-    // The probe signs this browser out everywhere: re-read who is signed in afterwards.
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = probe.value().get() {
-            ctx.reload();
-        }
-    });
-    let signed_in = move || ctx.current().map(|v| v.mode);
+    let data = Resource::new(move || probe.version().get(), |_| compare());
+    // The probe signs this browser out everywhere, so it cannot run twice.
+    let signed_in = move || signed_in_as.clone().filter(|_| !matches!(probe.value().get(), Some(Ok(_))));
     view! {
         <section class="card">
             <h1>"Sessions vs JWTs, measured"</h1>
@@ -50,6 +54,7 @@ pub fn ComparePage() -> impl IntoView {
                         {move || if probe.pending().get() { "Signing out and retrying…".to_owned() } else { format!("Sign me out everywhere, then try the old {mode} credential") }}
                     </button>
                 }.into_any(),
+                None if probe.value().get().is_some() => view! { <p>"This browser is signed out now, everywhere."</p> }.into_any(),
                 None => view! { <p>"Sign in (under either mode) to run it."</p> }.into_any(),
             }}
             <p role="status" data-testid="probe-result">

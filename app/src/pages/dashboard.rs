@@ -2,48 +2,55 @@ use leptos::prelude::*;
 
 use crate::{api::whoami, app::AuthContext, refresh::with_refresh};
 
-/// Protected: reached only through `ProtectedRoute`, and shows only what the server said about
-/// this request's principal.
+/// Protected: reached only through `ProtectedRoute`, and shows only what the server resolved
+/// for this request's principal.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let ctx = expect_context::<AuthContext>();
-    let check = Action::new_local(|_: &()| with_refresh(whoami));
+    let revocation_check = ctx.revocation_check();
     view! {
         <section class="card">
             <h1>"Dashboard"</h1>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || ctx.status.get().and_then(Result::ok).and_then(|s| s.viewer.map(|v| (v, s.revocation_check))).map(|(v, revocation_check)| view! {
-                    <p data-testid="dashboard-welcome">"Signed in as " <strong>{v.email.clone()}</strong> "."</p>
-                    <dl class="facts">
-                        <dt>"Role"</dt><dd>{v.role.clone()}</dd>
-                        <dt>"Authenticated by"</dt><dd>{v.mode.clone()}</dd>
-                        <dt>"Credential valid until (unless used)"</dt>
-                        <dd><time data-unix=v.expires_at>{format_unix(v.expires_at)}</time></dd>
-                        {(v.mode == "jwt").then(|| view! {
-                            <dt>"Revocation checking"</dt>
-                            <dd data-testid="revocation-check">
-                                {if revocation_check {
-                                    "on: every request checks that this login was not revoked (one lookup)"
-                                } else {
-                                    "off: purely stateless; a token stays valid until it expires, even after logout"
-                                }}
-                            </dd>
-                        })}
-                    </dl>
-                })}
-            </Suspense>
-            <p>
-                <button type="button" data-testid="whoami" on:click=move |_| { check.dispatch(()); } disabled=move || check.pending().get()>
-                    {move || if check.pending().get() { "Asking the server…" } else { "Call a protected server function" }}
-                </button>
-            </p>
-            <p role="status" data-testid="whoami-result">
-                {move || check.value().get().map(|r| match r {
-                    Ok(msg) => msg,
-                    Err(e) => e.to_string(),
-                })}
-            </p>
+            {ctx.current().map(|v| view! {
+                <p data-testid="dashboard-welcome">"Signed in as " <strong>{v.email.clone()}</strong> "."</p>
+                <dl class="facts">
+                    <dt>"Role"</dt><dd>{v.role.clone()}</dd>
+                    <dt>"Authenticated by"</dt><dd>{v.mode.clone()}</dd>
+                    <dt>"Credential valid until (unless used)"</dt>
+                    <dd><time data-unix=v.expires_at>{format_unix(v.expires_at)}</time></dd>
+                    {(v.mode == "jwt").then(|| view! {
+                        <dt>"Revocation checking"</dt>
+                        <dd data-testid="revocation-check">
+                            {if revocation_check {
+                                "on: every request checks that this login was not revoked (one lookup)"
+                            } else {
+                                "off: purely stateless; a token stays valid until it expires, even after logout"
+                            }}
+                        </dd>
+                    })}
+                </dl>
+            })}
+            <WhoAmI/>
         </section>
+    }
+}
+
+/// A protected server function called from the browser: it checks the credential itself.
+#[island]
+fn WhoAmI() -> impl IntoView {
+    let check = Action::new_local(|_: &()| with_refresh(whoami));
+    view! {
+        <p>
+            <button type="button" data-testid="whoami" on:click=move |_| { check.dispatch(()); } disabled=move || check.pending().get()>
+                {move || if check.pending().get() { "Asking the server…" } else { "Call a protected server function" }}
+            </button>
+        </p>
+        <p role="status" data-testid="whoami-result">
+            {move || check.value().get().map(|r| match r {
+                Ok(msg) => msg,
+                Err(e) => e.to_string(),
+            })}
+        </p>
     }
 }
 

@@ -1,28 +1,35 @@
 //! The signed-in user's devices (sessions and JWT logins) and password.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::{
     api::{my_devices, ChangePassword, DeviceList, RevokeDevice, SignOutOthers},
     app::AuthContext,
     components::field::Field,
-    pages::{dashboard::format_unix, form_error, general_message},
+    error::AppError,
+    form_post::FormPost,
+    pages::{dashboard::format_unix, field_error, form_error, general_message, url_error},
     refresh::with_refresh,
 };
 
 #[component]
 pub fn DevicesPage() -> impl IntoView {
-    let ctx = expect_context::<AuthContext>();
-    let revoke = ServerAction::<RevokeDevice>::new();
-    let others = ServerAction::<SignOutOthers>::new();
-    let password = ServerAction::<ChangePassword>::new();
+    let revocation_check = expect_context::<AuthContext>().revocation_check();
+    view! { <Devices revocation_check password_url_error={url_error::<ChangePassword>()}/> }
+}
+
+/// The device list and the password form, one island: a password change ends the other
+/// devices, so the list reloads after it.
+#[island]
+fn Devices(revocation_check: bool, password_url_error: Option<AppError>) -> impl IntoView {
+    let revoke = FormPost::<()>::new();
+    let others = FormPost::<String>::new();
+    let password = FormPost::<()>::new();
     let devices = Resource::new_blocking(
         move || (revoke.version().get(), others.version().get(), password.version().get()),
         |_| with_refresh(my_devices),
     );
-    let revocation_check = move || ctx.status.get().and_then(Result::ok).is_some_and(|s| s.revocation_check);
-    let pw_error = form_error(password);
-    let pw_field = move |name: &'static str| Signal::derive(move || pw_error.get().and_then(|e| e.for_field(name)));
+    let pw_error = form_error(password, password_url_error);
 
     view! {
         <section class="card">
@@ -31,7 +38,7 @@ pub fn DevicesPage() -> impl IntoView {
                 "Every browser or client signed in to your account. A " <strong>"session"</strong>
                 " ends the moment you revoke it: the server deletes the record. A " <strong>"JWT login"</strong>
                 " stops refreshing at once, but the access token it already issued "
-                {move || if revocation_check() {
+                {if revocation_check {
                     "is refused at once too, because this server checks revocations on every request."
                 } else {
                     "stays valid until it expires (a few minutes), because this server runs JWTs purely stateless."
@@ -64,11 +71,11 @@ pub fn DevicesPage() -> impl IntoView {
                                             <td>{format_unix(d.last_used_at)}</td>
                                             <td>{client}</td>
                                             <td>
-                                                <ActionForm action=revoke>
+                                                <form method="post" action=RevokeDevice::PATH on:submit=move |ev| revoke.submit(ev)>
                                                     <input type="hidden" name="mode" value=mode_input/>
                                                     <input type="hidden" name="id" value=d.id/>
                                                     <button type="submit" class="button-link">"Revoke"</button>
-                                                </ActionForm>
+                                                </form>
                                             </td>
                                         </tr>
                                     }
@@ -79,17 +86,17 @@ pub fn DevicesPage() -> impl IntoView {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 })}
             </Transition>
-            <ActionForm action=others>
+            <form method="post" action=SignOutOthers::PATH on:submit=move |ev| others.submit(ev)>
                 <button type="submit" data-testid="sign-out-others" disabled=move || others.pending().get()>"Sign out everywhere else"</button>
-            </ActionForm>
+            </form>
             <p role="status">{move || others.value().get().map(|r| r.unwrap_or_else(|e| e.to_string()))}</p>
         </section>
         <section class="card narrow">
             <h2>"Change password"</h2>
             <p class="aside">"Changing it signs out every other session and revokes every other JWT login, in both modes."</p>
-            <ActionForm action=password>
-                <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" error=pw_field("current_password")/>
-                <Field label="New password" name="new_password" kind="password" autocomplete="new-password" hint="At least 8 characters." error=pw_field("new_password")/>
+            <form method="post" action=ChangePassword::PATH on:submit=move |ev| password.submit(ev)>
+                <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" error=field_error(pw_error, "current_password")/>
+                <Field label="New password" name="new_password" kind="password" autocomplete="new-password" hint="At least 8 characters." error=field_error(pw_error, "new_password")/>
                 <p class="form-error" role="alert">{move || pw_error.get().as_ref().and_then(general_message)}</p>
                 <button type="submit" disabled=move || password.pending().get()>
                     {move || if password.pending().get() { "Changing…" } else { "Change password" }}
@@ -97,7 +104,7 @@ pub fn DevicesPage() -> impl IntoView {
                 <p role="status" data-testid="password-changed">
                     {move || matches!(password.value().get(), Some(Ok(()))).then_some("Password changed. Other devices are signed out.")}
                 </p>
-            </ActionForm>
+            </form>
         </section>
     }
 }

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::inspector::Inspector;
+use crate::components::inspector::InspectorIsland;
 
 /// The full-page flow inspector. Public: a signed-out browser sees which cookies it lacks.
 #[component]
@@ -13,7 +13,7 @@ pub fn InspectPage() -> impl IntoView {
                 "request, for the active mode. It refreshes every two seconds; switch the mode in the bar above to "
                 "see the other side."
             </p>
-            <Inspector/>
+            <InspectorIsland/>
         </section>
     }
 }
