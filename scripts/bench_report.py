@@ -201,11 +201,13 @@ def main():
             lines.append(f"| {crate} | {size / 1024:.0f} | {100 * size / c['total']:.0f}% |")
         lines += [
             "",
-            "Already applied: `opt-level = \"z\"`, fat LTO, one codegen unit, `panic = \"abort\"`, wasm-opt -Oz, views",
-            "type-erased on both sides (`always-erase-components` in Cargo.toml; erasing only the wasm broke hydration).",
-            "Most of what is",
-            "left is Leptos' reactive system and renderer instantiated for this app's views, and serde code for the",
-            "types of the server functions that every page can call (sign-in, sign-up, the mode switch, status).",
+            "What keeps it small: only islands hydrate (the server renders whole pages; the forms, the mode switch,",
+            "the inspector, the compare probe and the JWT refresher are the only code the browser gets), forms post",
+            "with `fetch` rather than Leptos' `ActionForm` (the browser sends the form as it is and no longer decodes",
+            "it into each server function's arguments and encodes them again, `app/src/form_post.rs`),",
+            "server-function answers decode from JSON text like the page's own data (one serde_json decoder per type,",
+            "`app/src/codec.rs`), views type-erased on both sides (`always-erase-components`), `opt-level = \"z\"`, fat",
+            "LTO, one codegen unit, `panic = \"abort\"` and wasm-opt -Oz.",
             "",
         ]
     state = json.load(open(state_path))

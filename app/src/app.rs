@@ -86,14 +86,18 @@ impl AuthContext {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Route discovery at start-up renders `App` outside any request, with no state to read.
     #[cfg(feature = "ssr")]
-    let status = crate::api::auth_status();
+    let status = match use_context::<crate::ssr::AppState>() {
+        Some(_) => crate::api::auth_status(),
+        None => Err(AppError::Unauthorized),
+    };
     #[cfg(not(feature = "ssr"))]
     let status = Err(AppError::Internal);
     let ctx = AuthContext { status };
     provide_context(ctx.clone());
 
-    let jwt_expiry = ctx.current().filter(|v| v.mode == "jwt").map(|v| v.expires_at);
+    let jwt_login = ctx.current().filter(|v| v.mode == "jwt");
     let signed_in = {
         let yes = ctx.signed_in();
         move || Some(yes)
@@ -114,7 +118,7 @@ pub fn App() -> impl IntoView {
         <Title text="Secure Routes"/>
         <Router>
             <Nav/>
-            {jwt_expiry.map(|expires_at| view! { <KeepJwtFresh expires_at/> })}
+            {jwt_login.map(|v| view! { <KeepJwtFresh expires_at=v.expires_at role=v.role/> })}
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage/>
@@ -150,17 +154,33 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Browser only, called once the islands script has handed every island its element: marks
-/// the page as interactive. The browser tests wait for this marker before they click, so they
-/// never race the wasm bundle.
+// Counts the islands that hydrated: every island calls `island_hydrated` first.
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static HYDRATED_ISLANDS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// The first line of every island: counts it once its view has taken over its HTML (effects run
+/// after hydration), for `mark_hydrated`.
+pub fn island_hydrated() {
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| HYDRATED_ISLANDS.with(|n| n.set(n.get() + 1)));
+}
+
+/// Browser only, called by the entry point before the islands script hydrates the islands.
+/// Marks the page `data-hydrated="true"` once every island on it has hydrated, or `"failed"` if
+/// one did not (a panic in one stops the script). The browser tests wait for `"true"` before they
+/// click, so they never race the wasm bundle and they notice a broken island.
 #[cfg(feature = "hydrate")]
 pub fn mark_hydrated() {
     // The script hydrates the islands one after another in a chain of microtasks that starts
     // when `hydrate` returns; a zero-delay timer fires only after that chain has run out.
     set_timeout(
         || {
+            let islands = document().query_selector_all("leptos-island").map_or(0, |l| l.length());
+            let state = if HYDRATED_ISLANDS.with(|n| n.get()) == islands { "true" } else { "failed" };
             if let Some(body) = document().body() {
-                let _ = body.set_attribute("data-hydrated", "true");
+                let _ = body.set_attribute("data-hydrated", state);
             }
         },
         std::time::Duration::ZERO,
@@ -169,21 +189,25 @@ pub fn mark_hydrated() {
 
 /// JWT mode: refresh the access token shortly before it expires, for as long as the page is
 /// open; the new expiry re-arms the timer. (Session mode needs nothing: the server extends it.)
-/// If the refresh fails, the login is over: reload, and the server shows the signed-out page.
+/// A refresh is also when a JWT login learns what changed on the server: if it fails (the
+/// login was revoked, the account disabled) or the role is no longer the one this page was
+/// rendered for, the page reloads and the server renders what this browser may see now.
 #[island]
-pub fn KeepJwtFresh(expires_at: i64) -> impl IntoView {
+pub fn KeepJwtFresh(expires_at: i64, role: String) -> impl IntoView {
+    crate::app::island_hydrated();
     let expires_at = RwSignal::new(expires_at);
+    let role = StoredValue::new(role);
     Effect::new(move |_| {
         let delay = crate::refresh::refresh_delay_ms(expires_at.get() * 1000 - crate::refresh::now_ms());
         let handle = set_timeout_with_handle(
             move || {
                 leptos::task::spawn_local(async move {
-                    let still_jwt = if crate::refresh::refresh_now().await {
-                        crate::api::get_auth_status().await.ok().and_then(|s| s.viewer).filter(|v| v.mode == "jwt")
+                    let unchanged = if crate::refresh::refresh_now().await {
+                        crate::api::get_auth_status().await.ok().and_then(|s| s.viewer).filter(|v| v.mode == "jwt" && role.with_value(|r| *r == v.role))
                     } else {
                         None
                     };
-                    match still_jwt {
+                    match unchanged {
                         Some(v) => expires_at.set(v.expires_at),
                         None => reload_page(),
                     }

@@ -16,9 +16,14 @@ use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 
-/// The state of one form's posts: like a `ServerAction`, without encoding arguments.
+/// The state of one form's posts: like a `ServerAction`, without encoding arguments. Posts may
+/// overlap (two admin actions clicked quickly): it is pending while any is in flight, and only
+/// the answer to the latest post becomes its value, whatever order the answers arrive in.
 pub struct FormPost<T: Send + Sync + 'static> {
-    pending: RwSignal<bool>,
+    in_flight: RwSignal<usize>,
+    /// The number of the latest post.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    latest: StoredValue<u64>,
     value: RwSignal<Option<Result<T, AppError>>>,
     version: RwSignal<usize>,
 }
@@ -39,20 +44,28 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Default for FormPost<T
 
 impl<T: DeserializeOwned + Clone + Send + Sync + 'static> FormPost<T> {
     pub fn new() -> Self {
-        Self { pending: RwSignal::new(false), value: RwSignal::new(None), version: RwSignal::new(0) }
+        Self { in_flight: RwSignal::new(0), latest: StoredValue::new(0), value: RwSignal::new(None), version: RwSignal::new(0) }
     }
 
-    /// True from the submit until the answer has arrived.
-    pub fn pending(&self) -> ReadSignal<bool> {
-        self.pending.read_only()
+    /// True from a submit until every answer has arrived.
+    pub fn pending(&self) -> Signal<bool> {
+        let in_flight = self.in_flight;
+        Signal::derive(move || in_flight.get() > 0)
     }
 
-    /// The last answer.
+    /// For a form whose success loads another page: busy from the submit until that page
+    /// replaces this one, so the button cannot be pressed twice in between.
+    pub fn busy_until_navigation(&self) -> Signal<bool> {
+        let (in_flight, value) = (self.in_flight, self.value);
+        Signal::derive(move || in_flight.get() > 0 || value.with(|v| matches!(v, Some(Ok(_)))))
+    }
+
+    /// The answer to the latest post.
     pub fn value(&self) -> ReadSignal<Option<Result<T, AppError>>> {
         self.value.read_only()
     }
 
-    /// How many answers have arrived: a resource that depends on it reloads after each post.
+    /// How many answers have arrived: a resource that depends on it reloads after each one.
     pub fn version(&self) -> ReadSignal<usize> {
         self.version.read_only()
     }
@@ -78,12 +91,16 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> FormPost<T> {
                 }
             }
             let body = String::from(body.to_string());
-            self.pending.set(true);
+            let number = self.latest.get_value() + 1;
+            self.latest.set_value(number);
+            self.in_flight.update(|n| *n += 1);
             leptos::task::spawn_local(async move {
                 let answer = post(&url, &body).await;
-                self.value.set(Some(answer));
+                if self.latest.get_value() == number {
+                    self.value.set(Some(answer));
+                }
                 self.version.update(|v| *v += 1);
-                self.pending.set(false);
+                self.in_flight.update(|n| *n -= 1);
             });
         }
         #[cfg(not(feature = "hydrate"))]

@@ -63,6 +63,8 @@ test("the compare page's revocation probe: refused at once with sessions and che
   await signInAs(page, email, "session", "/compare");
   await expect(page.getByTestId("compare-table")).toContainText("__Host-sid: 33 bytes");
   await page.getByTestId("probe").click();
+  // The page loads again after the probe: the bar shows this browser signed out, the answer stays.
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
   await expect(page.getByTestId("probe-result")).toContainText("Session mode: the old credential was refused immediately");
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/login/);
@@ -70,6 +72,7 @@ test("the compare page's revocation probe: refused at once with sessions and che
   await signInAs(page, email, "jwt", "/compare");
   await expect(page.getByTestId("jwt-logout")).toContainText("refused at once");
   await page.getByTestId("probe").click();
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
   await expect(page.getByTestId("probe-result")).toContainText("JWT mode, revocation checking on: the old credential was refused immediately");
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/login/);

@@ -17,6 +17,7 @@ const LOCAL_EVENTS: usize = 5;
 /// The full-page inspector (`/inspect`).
 #[island]
 pub fn InspectorIsland() -> impl IntoView {
+    crate::app::island_hydrated();
     view! { <Inspector/> }
 }
 
@@ -243,6 +244,7 @@ fn InspectionView(
 /// A collapsed inspector on every page; it asks the server only while open.
 #[island]
 pub fn InspectorPanel() -> impl IntoView {
+    crate::app::island_hydrated();
     let open = RwSignal::new(false);
     view! {
         <aside class="inspector-panel" aria-label="Flow inspector">

@@ -21,14 +21,14 @@ pub fn ModeToggle(
     /// The modes this server offers.
     enabled: Vec<String>,
 ) -> impl IntoView {
+    crate::app::island_hydrated();
     let set_mode = FormPost::<String>::new();
     Effect::new(move |_| {
         if let Some(Ok(_)) = set_mode.value().get() {
             reload_page();
         }
     });
-    // Busy from the click until the new page has loaded.
-    let busy = move || set_mode.pending().get() || matches!(set_mode.value().get(), Some(Ok(_)));
+    let busy = set_mode.busy_until_navigation();
     view! {
         <form method="post" action=SetMode::PATH on:submit=move |ev| set_mode.submit(ev) class="mode-toggle" aria-label="Authentication mode">
             <span class="mode-label" id="mode-label">"Mode"</span>
@@ -47,7 +47,7 @@ pub fn ModeToggle(
                                 data-testid=format!("mode-{value}")
                                 class:active=active
                                 aria-pressed=active.to_string()
-                                disabled=move || !offered || busy()
+                                disabled=move || !offered || busy.get()
                             >
                                 {label}
                             </button>

@@ -58,16 +58,18 @@ pub fn Nav() -> impl IntoView {
 /// Signs out of the active mode, then loads the start page afresh.
 #[island]
 fn SignOut() -> impl IntoView {
+    crate::app::island_hydrated();
     let logout = FormPost::<String>::new();
     Effect::new(move |_| {
         if let Some(Ok(to)) = logout.value().get() {
             go_to(&to);
         }
     });
+    let busy = logout.busy_until_navigation();
     view! {
         <form method="post" action=Logout::PATH on:submit=move |ev| logout.submit(ev)>
-            <button type="submit" class="button-link" disabled=move || logout.pending().get()>
-                {move || if logout.pending().get() { "Signing out…" } else { "Sign out" }}
+            <button type="submit" class="button-link" disabled=move || busy.get()>
+                {move || if busy.get() { "Signing out…" } else { "Sign out" }}
             </button>
         </form>
     }

@@ -36,6 +36,7 @@ fn Forbidden() -> impl IntoView {
 /// The user table and its actions; the table reloads after each action.
 #[island]
 fn AdminUsers(revocation_check: bool) -> impl IntoView {
+    crate::app::island_hydrated();
     let act = FormPost::<String>::new();
     let users = Resource::new_blocking(move || act.version().get(), |_| with_refresh(admin_users));
     let button = move |id: i64, action: &'static str, label: &'static str| {

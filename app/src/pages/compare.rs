@@ -27,9 +27,19 @@ fn Measurements(
     /// The mode this browser is signed in under, if any.
     signed_in_as: Option<String>,
 ) -> impl IntoView {
+    crate::app::island_hydrated();
     let probe = Action::new_local(|_: &()| with_refresh(probe_revocation));
     let data = Resource::new(move || probe.version().get(), |_| compare());
-    // The probe signs this browser out everywhere, so it cannot run twice.
+    // The probe signs this browser out everywhere. Load the page again afterwards, so that all of
+    // it (the bar at the top too) shows what the server says now; the answer survives the reload.
+    let carried = RwSignal::new(None::<String>);
+    Effect::new(move |_| carried.set(take_probe_note()));
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = probe.value().get() {
+            keep_probe_note(&describe_probe(&p));
+            crate::app::reload_page();
+        }
+    });
     let signed_in = move || signed_in_as.clone().filter(|_| !matches!(probe.value().get(), Some(Ok(_))));
     view! {
         <section class="card">
@@ -54,17 +64,46 @@ fn Measurements(
                         {move || if probe.pending().get() { "Signing out and retrying…".to_owned() } else { format!("Sign me out everywhere, then try the old {mode} credential") }}
                     </button>
                 }.into_any(),
-                None if probe.value().get().is_some() => view! { <p>"This browser is signed out now, everywhere."</p> }.into_any(),
+                None if carried.get().is_some() => view! { <p>"This browser is signed out now, everywhere."</p> }.into_any(),
                 None => view! { <p>"Sign in (under either mode) to run it."</p> }.into_any(),
             }}
             <p role="status" data-testid="probe-result">
                 {move || probe.value().get().map(|r| match r {
                     Ok(p) => describe_probe(&p),
                     Err(e) => e.to_string(),
-                })}
+                }).or_else(|| carried.get())}
             </p>
         </section>
     }
+}
+
+/// The probe's answer, kept in this tab's sessionStorage across the reload that follows it, with
+/// the time it was kept: a note that the reload never picked up (the tab went elsewhere first)
+/// must not turn up on a later visit.
+const PROBE_NOTE: &str = "secure-routes.probe";
+const PROBE_NOTE_MAX_AGE_MS: i64 = 10_000;
+
+fn keep_probe_note(text: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(s) = window().session_storage().ok().flatten() {
+        let _ = s.set_item(PROBE_NOTE, &format!("{}|{text}", crate::refresh::now_ms()));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (text, PROBE_NOTE, PROBE_NOTE_MAX_AGE_MS);
+}
+
+/// The note left before the reload, once.
+fn take_probe_note() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let s = window().session_storage().ok().flatten()?;
+        let note = s.get_item(PROBE_NOTE).ok().flatten();
+        let _ = s.remove_item(PROBE_NOTE);
+        let (kept_at, text) = note?.split_once('|').map(|(t, text)| (t.parse::<i64>().ok(), text.to_owned()))?;
+        (crate::refresh::now_ms() - kept_at? < PROBE_NOTE_MAX_AGE_MS).then_some(text)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
 }
 
 pub fn describe_probe(p: &ProbeResult) -> String {

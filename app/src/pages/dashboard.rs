@@ -38,6 +38,7 @@ pub fn DashboardPage() -> impl IntoView {
 /// A protected server function called from the browser: it checks the credential itself.
 #[island]
 fn WhoAmI() -> impl IntoView {
+    crate::app::island_hydrated();
     let check = Action::new_local(|_: &()| with_refresh(whoami));
     view! {
         <p>

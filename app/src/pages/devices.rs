@@ -22,6 +22,7 @@ pub fn DevicesPage() -> impl IntoView {
 /// devices, so the list reloads after it.
 #[island]
 fn Devices(revocation_check: bool, password_url_error: Option<AppError>) -> impl IntoView {
+    crate::app::island_hydrated();
     let revoke = FormPost::<()>::new();
     let others = FormPost::<String>::new();
     let password = FormPost::<()>::new();

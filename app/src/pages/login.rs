@@ -46,6 +46,7 @@ pub fn LoginPage() -> impl IntoView {
 /// Signs in under the active mode, then loads `next` afresh.
 #[island]
 fn LoginForm(next: String, url_error: Option<AppError>) -> impl IntoView {
+    crate::app::island_hydrated();
     let login = FormPost::<String>::new();
     let error = form_error(login, url_error);
     Effect::new(move |_| {
@@ -53,8 +54,7 @@ fn LoginForm(next: String, url_error: Option<AppError>) -> impl IntoView {
             go_to(&to);
         }
     });
-    // Still busy after success: the browser is loading the next page.
-    let pending = Signal::derive(move || login.pending().get() || matches!(login.value().get(), Some(Ok(_))));
+    let pending = login.busy_until_navigation();
     view! {
         <form method="post" action=Login::PATH on:submit=move |ev| login.submit(ev) aria-busy=move || pending.get().to_string()>
             <input type="hidden" name="next" value=next/>

@@ -24,9 +24,10 @@ pub fn RegisterPage() -> impl IntoView {
 
 #[island]
 fn RegisterForm(url_error: Option<AppError>) -> impl IntoView {
+    crate::app::island_hydrated();
     let register = FormPost::<()>::new();
     let error = form_error(register, url_error);
-    let pending = register.pending();
+    let pending = register.busy_until_navigation();
     Effect::new(move |_| {
         if let Some(Ok(())) = register.value().get() {
             go_to(&format!("{}?registered=1", paths::LOGIN));
