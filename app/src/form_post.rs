@@ -53,10 +53,21 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> FormPost<T> {
         Signal::derive(move || in_flight.get() > 0)
     }
 
-    /// For a form whose success loads another page: busy from the submit until that page
-    /// replaces this one, so the button cannot be pressed twice in between.
-    pub fn busy_until_navigation(&self) -> Signal<bool> {
+    /// For a form whose success leads to a page load (sign-in, sign-out and the mode switch
+    /// change who is signed in or how; registration goes on to sign-in): on success, load the
+    /// page `to` names (`None`: this page again) afresh, so nothing from before stays in
+    /// memory. Returns the form's busy state, which lasts from
+    /// the submit until that page replaces this one, so the button cannot be pressed twice.
+    pub fn load_page_on_success(&self, to: impl Fn(&T) -> Option<String> + 'static) -> Signal<bool> {
         let (in_flight, value) = (self.in_flight, self.value);
+        Effect::new(move |_| {
+            if let Some(Ok(answer)) = &*value.read() {
+                match to(answer) {
+                    Some(page) => crate::app::go_to(&page),
+                    None => crate::app::reload_page(),
+                }
+            }
+        });
         Signal::derive(move || in_flight.get() > 0 || value.with(|v| matches!(v, Some(Ok(_)))))
     }
 

@@ -36,7 +36,7 @@ pub async fn my_devices() -> Result<DeviceList, AppError> {
     // Newest first already; keep this browser's row even when it is not among the newest.
     let (current, others): (Vec<_>, Vec<_>) = devices.into_iter().partition(|d| d.current);
     let mut shown: Vec<_> = current.into_iter().chain(others).take(DEVICES_SHOWN).collect();
-    shown.sort_by(|a, b| b.last_used_at.cmp(&a.last_used_at));
+    shown.sort_by_key(|d| std::cmp::Reverse(d.last_used_at));
     let rows = shown
         .into_iter()
         .map(|d| DeviceRow {

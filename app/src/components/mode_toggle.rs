@@ -7,7 +7,7 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
-use crate::{api::SetMode, app::reload_page, form_post::FormPost};
+use crate::{api::SetMode, form_post::FormPost};
 
 const LABELS: [(&str, &str, &str); 2] = [
     ("session", "Session", "Server-side session: an id in a cookie, state on the server"),
@@ -23,12 +23,7 @@ pub fn ModeToggle(
 ) -> impl IntoView {
     crate::app::island_hydrated();
     let set_mode = FormPost::<String>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = set_mode.value().get() {
-            reload_page();
-        }
-    });
-    let busy = set_mode.busy_until_navigation();
+    let busy = set_mode.load_page_on_success(|_| None);
     view! {
         <form method="post" action=SetMode::PATH on:submit=move |ev| set_mode.submit(ev) class="mode-toggle" aria-label="Authentication mode">
             <span class="mode-label" id="mode-label">"Mode"</span>

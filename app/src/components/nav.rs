@@ -5,7 +5,7 @@ use leptos_router::components::A;
 
 use crate::{
     api::Logout,
-    app::{go_to, AuthContext},
+    app::AuthContext,
     components::mode_toggle::ModeToggle,
     form_post::FormPost,
     paths,
@@ -60,12 +60,7 @@ pub fn Nav() -> impl IntoView {
 fn SignOut() -> impl IntoView {
     crate::app::island_hydrated();
     let logout = FormPost::<String>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(to)) = logout.value().get() {
-            go_to(&to);
-        }
-    });
-    let busy = logout.busy_until_navigation();
+    let busy = logout.load_page_on_success(|to| Some(to.clone()));
     view! {
         <form method="post" action=Logout::PATH on:submit=move |ev| logout.submit(ev)>
             <button type="submit" class="button-link" disabled=move || busy.get()>

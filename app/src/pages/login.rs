@@ -3,7 +3,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     api::Login,
-    app::{go_to, AuthContext},
+    app::AuthContext,
     components::field::Field,
     error::AppError,
     form_post::FormPost,
@@ -49,12 +49,7 @@ fn LoginForm(next: String, url_error: Option<AppError>) -> impl IntoView {
     crate::app::island_hydrated();
     let login = FormPost::<String>::new();
     let error = form_error(login, url_error);
-    Effect::new(move |_| {
-        if let Some(Ok(to)) = login.value().get() {
-            go_to(&to);
-        }
-    });
-    let pending = login.busy_until_navigation();
+    let pending = login.load_page_on_success(|next| Some(next.clone()));
     view! {
         <form method="post" action=Login::PATH on:submit=move |ev| login.submit(ev) aria-busy=move || pending.get().to_string()>
             <input type="hidden" name="next" value=next/>

@@ -3,7 +3,6 @@ use leptos_router::components::A;
 
 use crate::{
     api::Register,
-    app::go_to,
     components::field::Field,
     error::AppError,
     form_post::FormPost,
@@ -27,12 +26,7 @@ fn RegisterForm(url_error: Option<AppError>) -> impl IntoView {
     crate::app::island_hydrated();
     let register = FormPost::<()>::new();
     let error = form_error(register, url_error);
-    let pending = register.busy_until_navigation();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = register.value().get() {
-            go_to(&format!("{}?registered=1", paths::LOGIN));
-        }
-    });
+    let pending = register.load_page_on_success(|()| Some(format!("{}?registered=1", paths::LOGIN)));
 
     view! {
         <form method="post" action=Register::PATH on:submit=move |ev| register.submit(ev) aria-busy=move || pending.get().to_string()>
