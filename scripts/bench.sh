@@ -92,6 +92,9 @@ rss_kib() { sed -n 's/^VmRSS:\s*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
 results="$work/results.tsv"
 : >"$results"
 # Results: one line per wrk run: name, group, server peak RSS (KiB), wrk output, round.
+record() { # NAME GROUP LOG [ROUND]: the line for a wrk run against the server $pid
+  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$(peak_rss_kib "$pid")" "$3" "${4:-}" >>"$results"
+}
 # measure NAME GROUP URL [wrk args...]: one wrk run against the server $pid, one line of
 # results. $secs (default: $duration) and $round (default: none) may be set for the call.
 measure() {
@@ -104,7 +107,7 @@ measure() {
   if grep -q "Non-2xx or 3xx responses" "$log" && [ "$group" != "baseline" ] && [ "$group" != "pair_baseline" ]; then
     echo "scenario $name got error responses:" >&2; cat "$log" >&2; exit 1
   fi
-  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$group" "$(peak_rss_kib "$pid")" "$log" "${round:-}" >>"$results"
+  record "$name" "$group" "$log" "${round:-}"
   local label="$name${round:+ (round $round)}"
   [ "$group" = pair_baseline ] && label="baseline, before $label"
   echo "    $label: $(sed -n 's/^Requests\/sec:\s*//p' "$log") req/s"
@@ -171,9 +174,9 @@ contention_round() { # GROUP ROUND [wrk args...]
   sleep 1
   wrk -t1 -c4 -d"${pair_duration}s" --latency "$@" -H "Authorization: Bearer $token" "$base/api/me" >"$work/me_loaded.$r.$group.wrk"
   wait "$hammer"
-  printf '%s\t%s\t%s\t%s\t%s\n' me_unloaded "$group" "$(peak_rss_kib "$pid")" "$work/me_unloaded.$r.$group.wrk" "$r" >>"$results"
-  printf '%s\t%s\t%s\t%s\t%s\n' me_under_login_load "$group" "$(peak_rss_kib "$pid")" "$work/me_loaded.$r.$group.wrk" "$r" >>"$results"
-  printf '%s\t%s\t%s\t%s\t%s\n' login_during_probe "$group" "$(peak_rss_kib "$pid")" "$work/hammer.$r.$group.wrk" "$r" >>"$results"
+  record me_unloaded "$group" "$work/me_unloaded.$r.$group.wrk" "$r"
+  record me_under_login_load "$group" "$work/me_loaded.$r.$group.wrk" "$r"
+  record login_during_probe "$group" "$work/hammer.$r.$group.wrk" "$r"
   echo "    login contention ($group, round $r): p99 $(sed -n 's/^ *99% *//p' "$work/me_unloaded.$r.$group.wrk") alone, $(sed -n 's/^ *99% *//p' "$work/me_loaded.$r.$group.wrk") under load"
 }
 for r in $(seq "$rounds"); do contention_round contention "$r" -s "$work/paced.lua"; done

@@ -108,7 +108,8 @@ def main():
         r.update(name=name, group=group, round=rnd, rss_mib=int(rss_kib or 0) / 1024)
         rows.append(r)
     # Every run against the baseline server; the unpaired scenarios (SSR, login) divide by their median.
-    baseline = statistics.median(r["rps"] for r in rows if r["group"] in ("baseline", "pair_baseline"))
+    baseline_runs = [r["rps"] for r in rows if r["group"] in ("baseline", "pair_baseline")]
+    baseline = statistics.median(baseline_runs)
     cpu, cores, kernel, commit, wrk_version = machine()
     rounds = max((int(r["round"]) for r in rows if r["round"]), default=1)
 
@@ -123,8 +124,7 @@ def main():
         "baseline server, which stays up all along; a ratio divides by the baseline measured just before it, and the",
         f"table shows the median over the rounds. The other scenarios ran {seconds} s once and divide by the median of",
         "all the baseline runs. Pairing matters on this machine: the same baseline server ran anywhere from",
-        f"{min(r['rps'] for r in rows if r['group'] in ('baseline', 'pair_baseline')):,.0f} to "
-        f"{max(r['rps'] for r in rows if r['group'] in ('baseline', 'pair_baseline')):,.0f} req/s in this one run.",
+        f"{min(baseline_runs):,.0f} to {max(baseline_runs):,.0f} req/s in this one run.",
         "",
         "## Throughput and latency",
         "",
@@ -133,16 +133,15 @@ def main():
     ]
     verdicts = []
     chart_rows = []
-    shown = []
+    scenarios = {}  # name -> its runs, in the order of the run
     for r in rows:
-        if r["group"] in ("pair_baseline",) or r["group"].startswith("contention") or r["name"] in shown:
-            continue
-        name = r["name"]
-        shown.append(name)
+        if r["group"] != "pair_baseline" and not r["group"].startswith("contention"):
+            scenarios.setdefault(r["name"], []).append(r)
+    paired_baseline = {(r["name"], r["round"]): r["rps"] for r in rows if r["group"] == "pair_baseline"}
+    for name, runs in scenarios.items():
+        r = runs[0]
         if r["group"] == "api":
-            runs = sorted((x for x in rows if x["name"] == name and x["group"] == "api"), key=lambda x: int(x["round"]))
-            pairs = {x["round"]: x["rps"] for x in rows if x["name"] == name and x["group"] == "pair_baseline"}
-            per_round = [x["rps"] / pairs[x["round"]] for x in runs]
+            per_round = [x["rps"] / paired_baseline[(name, x["round"])] for x in runs]
             ratio = statistics.median(per_round)
             rps = statistics.median(x["rps"] for x in runs)
             p50 = statistics.median(x["p50"] for x in runs)
@@ -208,7 +207,6 @@ def main():
     pkg = "target/site/pkg"
     gz = lambda name: len(gzip.compress(open(os.path.join(pkg, name), "rb").read(), 9))
     per_page = {path: sum(gz(f) for f in files) for path, files in hydrate["pages"].items()}
-    chunks = sorted(f for f in os.listdir(pkg) if f.endswith(".wasm") and f != "secure-routes.wasm")
     worst_page = max(per_page, key=per_page.get)
     ok = per_page[worst_page] < 300 * 1024
     verdicts.append(("bundle", ok))
@@ -216,8 +214,7 @@ def main():
         "## Hydrate bundle",
         "",
         f"Main bundle: wasm {wasm_gz / 1024:.1f} KiB + js {js_gz / 1024:.1f} KiB = **{(wasm_gz + js_gz) / 1024:.1f} KiB** gzip -9"
-        + (f", plus {len(chunks)} lazily loaded wasm chunks." if chunks else ", in one piece (no lazily loaded chunks).")
-        + " What each page fetched from",
+        + ". What each page fetched from",
         "`/pkg/` until it was hydrated (headless Chromium, signed in, nothing cached), gzip -9:",
         "",
         "| page | files | KiB gzip |",
